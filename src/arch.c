@@ -1,0 +1,179 @@
+/* arch.c - the networks as data: one LayerSpec table per architecture, and the
+   output-size arithmetic that the slides teach. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "net.h"
+
+const char *const layer_kind_names[LK_COUNT] = {
+    "conv", "relu", "tanh", "lrn", "maxpool", "avgpool", "fc", "dropout", "softmax",
+};
+_Static_assert(sizeof layer_kind_names / sizeof layer_kind_names[0] == LK_COUNT,
+               "one name per layer kind");
+
+#define CONV(nm, al, n, kk, s, p, g) { .kind = LK_CONV, .name = nm, .alias = al, .out = n, .k = kk, .stride = s, .pad = p, .groups = g }
+#define RELU(nm)                     { .kind = LK_RELU, .name = nm }
+#define TANH(nm)                     { .kind = LK_TANH, .name = nm }
+#define LRN(nm)                      { .kind = LK_LRN, .name = nm, .lrn_n = 5, .lrn_alpha = 1e-4f, .lrn_beta = 0.75f, .lrn_k = 1.0f }
+#define MAXPOOL(nm, kk, s, c)        { .kind = LK_MAXPOOL, .name = nm, .k = kk, .stride = s, .ceil_mode = c }
+#define AVGPOOL(nm, kk, s)           { .kind = LK_AVGPOOL, .name = nm, .k = kk, .stride = s }
+#define FC(nm, al, n)                { .kind = LK_FC, .name = nm, .alias = al, .out = n }
+#define DROP(nm)                     { .kind = LK_DROPOUT, .name = nm, .drop_ratio = 0.5f }
+#define SOFTMAX(nm)                  { .kind = LK_SOFTMAX, .name = nm }
+
+/* Caffe's models/bvlc_alexnet/deploy.prototxt: conv, relu, norm, pool; groups 2 where the
+   two GPUs did not talk (conv2, conv4, conv5); Caffe rounds pool sizes up. */
+static const LayerSpec alexnet_layers[] = {
+    CONV("conv1", NULL, 96, 11, 4, 0, 1), RELU("relu1"), LRN("norm1"), MAXPOOL("pool1", 3, 2, 1),
+    CONV("conv2", NULL, 256, 5, 1, 2, 2), RELU("relu2"), LRN("norm2"), MAXPOOL("pool2", 3, 2, 1),
+    CONV("conv3", NULL, 384, 3, 1, 1, 1), RELU("relu3"),
+    CONV("conv4", NULL, 384, 3, 1, 1, 2), RELU("relu4"),
+    CONV("conv5", NULL, 256, 3, 1, 1, 2), RELU("relu5"), MAXPOOL("pool5", 3, 2, 1),
+    FC("fc6", NULL, 4096), RELU("relu6"), DROP("drop6"),
+    FC("fc7", NULL, 4096), RELU("relu7"), DROP("drop7"),
+    FC("fc8", NULL, 1000), SOFTMAX("prob"),
+};
+
+/* torchvision/models/alexnet.py ("one weird trick"): no LRN, no groups, floor pooling.
+   Its AdaptiveAvgPool2d(6) is the identity at 224 and is left out. */
+static const LayerSpec alexnet_tv_layers[] = {
+    CONV("conv1", "features.0", 64, 11, 4, 2, 1), RELU("relu1"), MAXPOOL("pool1", 3, 2, 0),
+    CONV("conv2", "features.3", 192, 5, 1, 2, 1), RELU("relu2"), MAXPOOL("pool2", 3, 2, 0),
+    CONV("conv3", "features.6", 384, 3, 1, 1, 1), RELU("relu3"),
+    CONV("conv4", "features.8", 256, 3, 1, 1, 1), RELU("relu4"),
+    CONV("conv5", "features.10", 256, 3, 1, 1, 1), RELU("relu5"), MAXPOOL("pool5", 3, 2, 0),
+    FC("fc6", "classifier.1", 4096), RELU("relu6"), DROP("drop6"),
+    FC("fc7", "classifier.4", 4096), RELU("relu7"), DROP("drop7"),
+    FC("fc8", "classifier.6", 1000), SOFTMAX("prob"),
+};
+
+/* LeNet-5 (LeCun et al. 1998) as usually taught: 32×32 grey input, tanh units and
+   2×2 average pooling ("subsampling"); C3 is fully connected here. */
+static const LayerSpec lenet5_layers[] = {
+    CONV("conv1", NULL, 6, 5, 1, 0, 1), TANH("tanh1"), AVGPOOL("pool1", 2, 2),
+    CONV("conv2", NULL, 16, 5, 1, 0, 1), TANH("tanh2"), AVGPOOL("pool2", 2, 2),
+    FC("fc3", NULL, 120), TANH("tanh3"),
+    FC("fc4", NULL, 84), TANH("tanh4"),
+    FC("fc5", NULL, 10), SOFTMAX("prob"),
+};
+
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+const ArchSpec arch_alexnet = {
+    .name = "alexnet",
+    .title = "AlexNet 2012 (Krizhevsky, Sutskever, Hinton), Caffe's bvlc_alexnet: LRN, two-GPU groups",
+    .input = {3, 227, 227},
+    .nlayers = COUNT(alexnet_layers),
+    .layers = alexnet_layers,
+    .preproc = {.name = "caffe", .bgr = 1, .scale = 1.0f, .mean = {104.0f, 117.0f, 123.0f},
+                .std = {1.0f, 1.0f, 1.0f}, .resize_short = 256},
+};
+
+const ArchSpec arch_alexnet_tv = {
+    .name = "alexnet-tv",
+    .title = "AlexNet as in torchvision (one weird trick, 2014): no LRN, no groups",
+    .input = {3, 224, 224},
+    .nlayers = COUNT(alexnet_tv_layers),
+    .layers = alexnet_tv_layers,
+    .preproc = {.name = "torchvision", .bgr = 0, .scale = 1.0f / 255.0f,
+                .mean = {0.485f, 0.456f, 0.406f}, .std = {0.229f, 0.224f, 0.225f}, .resize_short = 256},
+};
+
+const ArchSpec arch_lenet5 = {
+    .name = "lenet5",
+    .title = "LeNet-5 (LeCun, Bottou, Bengio, Haffner 1998): digits, 32×32 grey",
+    .input = {1, 32, 32},
+    .nlayers = COUNT(lenet5_layers),
+    .layers = lenet5_layers,
+    .preproc = {.name = "lenet", .grey = 1, .scale = 1.0f / 255.0f, .mean = {0.5f, 0.5f, 0.5f},
+                .std = {0.5f, 0.5f, 0.5f}, .resize_short = 32},
+};
+
+const ArchSpec *const arch_all[] = {&arch_alexnet, &arch_alexnet_tv, &arch_lenet5, NULL};
+
+const ArchSpec *arch_find(const char *name)
+{
+    for (int i = 0; name && arch_all[i]; i++)
+        if (strcmp(arch_all[i]->name, name) == 0) return arch_all[i];
+    return NULL;
+}
+
+int arch_layer_index(const ArchSpec *a, const char *name)
+{
+    for (int i = 0; name && i < a->nlayers; i++)
+        if (strcmp(a->layers[i].name, name) == 0) return i;
+    return -1;
+}
+
+int arch_has_weights(LayerKind k) { return k == LK_CONV || k == LK_FC; }
+
+int conv_out_size(int n, int f, int p, int s, int ceil_mode)
+{
+    int span = n + 2 * p - f;
+    if (span < 0 || s <= 0) return 0;
+    int out = (ceil_mode ? (span + s - 1) / s : span / s) + 1;
+    /* As in PyTorch: the last window must start inside the input or the left padding. */
+    if (ceil_mode && (out - 1) * s >= n + p) out--;
+    return out;
+}
+
+int size_calc(const LayerSpec *l, int n, SizeCalc *c)
+{
+    if (l->kind != LK_CONV && l->kind != LK_MAXPOOL && l->kind != LK_AVGPOOL) return -1;
+    memset(c, 0, sizeof *c);
+    c->n = n, c->f = l->k, c->p = l->pad, c->s = l->stride, c->ceil_mode = l->ceil_mode;
+    int span = n + 2 * l->pad - l->k;
+    c->exact = (double)span / l->stride + 1.0;
+    c->divides = span >= 0 && span % l->stride == 0;
+    c->out = conv_out_size(n, l->k, l->pad, l->stride, l->ceil_mode);
+
+    /* The slides' two forms. U+2212 minus and U+00B7 middle dot, as on a blackboard. */
+    char value[48];
+    if (c->divides) snprintf(value, sizeof value, "%d", c->out);
+    else snprintf(value, sizeof value, "%g → %d", c->exact, c->out);
+    if (l->pad == 0)
+        snprintf(c->nopad, sizeof c->nopad, "(%d−%d)/%d+1 = %s", n, l->k, l->stride, value);
+    else {
+        double nopad_exact = (double)(n - l->k) / l->stride + 1.0;
+        int nopad_out = conv_out_size(n, l->k, 0, l->stride, l->ceil_mode);
+        if ((n - l->k) >= 0 && (n - l->k) % l->stride == 0)
+            snprintf(c->nopad, sizeof c->nopad, "(%d−%d)/%d+1 = %d (without padding)", n, l->k, l->stride, nopad_out);
+        else
+            snprintf(c->nopad, sizeof c->nopad, "(%d−%d)/%d+1 = %g (without padding)", n, l->k, l->stride, nopad_exact);
+    }
+    snprintf(c->padded, sizeof c->padded, "(%d+2·%d−%d)/%d+1 = %s", n, l->pad, l->k, l->stride, value);
+    if (!c->divides)
+        snprintf(c->rounding, sizeof c->rounding,
+                 "%g is not an integer: floor gives %d, ceil gives %d; this layer rounds %s",
+                 c->exact, (int)floor(c->exact), (int)ceil(c->exact), l->ceil_mode ? "up (ceil)" : "down (floor)");
+    return 0;
+}
+
+int layer_out_shape(const LayerSpec *l, Shape in, Shape *out, Err *e)
+{
+    *out = in;
+    switch (l->kind) {
+    case LK_CONV:
+        if (l->groups <= 0 || in.c % l->groups || l->out % l->groups)
+            return err_set(e, "%s: %d input and %d output channels do not split into %d groups",
+                           l->name, in.c, l->out, l->groups);
+        /* fall through */
+    case LK_MAXPOOL:
+    case LK_AVGPOOL: {
+        int ceil_mode = l->kind == LK_CONV ? 0 : l->ceil_mode;
+        int h = conv_out_size(in.h, l->k, l->pad, l->stride, ceil_mode);
+        int w = conv_out_size(in.w, l->k, l->pad, l->stride, ceil_mode);
+        if (h <= 0 || w <= 0)
+            return err_set(e, "%s: a %d×%d kernel does not fit a %d×%d input", l->name, l->k, l->k, in.h, in.w);
+        out->h = h, out->w = w;
+        if (l->kind == LK_CONV) out->c = l->out;
+        return 0;
+    }
+    case LK_FC:
+        out->c = l->out, out->h = 1, out->w = 1;
+        return 0;
+    default:
+        return 0;
+    }
+}

@@ -1,0 +1,56 @@
+/* img.h - images in: decode (stb_image), resize, crop, mirror, and turn into the input tensor.
+
+       Image im;
+       if (img_load("cat.jpg", &im, &err) != 0) { ... }
+       float *x = malloc(sizeof(float) * 3 * 227 * 227);
+       CropBox box;
+       img_prepare(&im, &arch->preproc, 227, 227, 0, -1, x, &box, &err);   // centre crop
+       img_free(&im);
+
+   Images are 8-bit RGB, interleaved (h, w, 3), owned by the Image (img_free).
+   Grey images are expanded to RGB; alpha is composited over white.
+   img_load checks the header's dimensions first and refuses anything over IMG_MAX_PIXELS. */
+#ifndef ALEXSCOPE_IMG_H
+#define ALEXSCOPE_IMG_H
+
+#include <stdint.h>
+
+#include "net.h"
+
+#define IMG_MAX_PIXELS (100LL * 1000 * 1000)
+
+typedef struct {
+    int w, h;
+    unsigned char *px; /* (h, w, 3) */
+} Image;
+
+/* Where the crop came from, in the original image's pixels (for drawing the crop box). */
+typedef struct {
+    float x, y, w, h;   /* in original-image coordinates */
+    int resized_w, resized_h; /* size after the shorter side was resized */
+    int crop_x, crop_y; /* crop origin in the resized image */
+    int mirror;
+} CropBox;
+
+int img_load(const char *path, Image *im, Err *e);
+int img_load_memory(const unsigned char *data, int len, const char *name, Image *im, Err *e);
+void img_free(Image *im);
+
+/* A new image of size (w, h), resampled with a proper filter (stb_image_resize). */
+int img_resize(const Image *in, int w, int h, Image *out, Err *e);
+
+/* The full preprocessing: resize the shorter side to p->resize_short (keeping aspect),
+   crop (out_w, out_h) at the centre (crop_seed < 0) or at a seeded random place,
+   mirror left-right if asked, then x = (pixel * scale - mean) / std per channel in the
+   network's order (BGR for Caffe) or one grey channel. out: (C, out_h, out_w). */
+int img_prepare(const Image *im, const Preproc *p, int out_w, int out_h, int mirror,
+                long long crop_seed, float *out, CropBox *box, Err *e);
+
+/* The crop as an RGB image (what the network sees, before normalisation). */
+int img_crop_rgb(const Image *im, const Preproc *p, int out_w, int out_h, int mirror,
+                 long long crop_seed, Image *out, Err *e);
+
+/* Writes a PNG (stb_image_write). */
+int img_write_png(const char *path, const Image *im, Err *e);
+
+#endif

@@ -1,0 +1,35 @@
+/* wfile.h - real weight files: ONNX, safetensors and Caffe .caffemodel.
+
+   The format is recognised by content, not by extension. Tensors are matched to the
+   arch's conv / fc layers by known names (Caffe "conv1", ONNX Zoo "conv1_w_0",
+   torchvision "features.0.weight", "conv1.weight") or else by structure: the order of
+   Conv and Gemm / MatMul / InnerProduct layers in the file.
+
+       Weights w;
+       const ArchSpec *a = NULL;                 // NULL: infer from the file (conv1 96 vs 64 filters)
+       if (wfile_load("bvlc_alexnet.caffemodel", a, &w, &err) != 0) { ... err.msg ... }
+       ... w.arch is the arch used ...
+       weights_free(&w);
+
+   Every length, offset, count and shape read from a file is checked against the file's
+   size and the arch before anything is allocated from it. A missing tensor or a wrong
+   shape is an error naming the layer, the expected and the found shape. */
+#ifndef ALEXSCOPE_WFILE_H
+#define ALEXSCOPE_WFILE_H
+
+#include "net.h"
+
+typedef enum { WF_UNKNOWN, WF_ONNX, WF_SAFETENSORS, WF_CAFFE } WFileFormat;
+
+/* Looks at the first bytes (and structure) of the file. WF_UNKNOWN if none fits. */
+WFileFormat wfile_detect(const char *path, Err *e);
+
+/* Loads path into w for arch (NULL: infer it). On success w->trained = 1,
+   w->source = path's base name, w->format = "onnx" / "safetensors" / "caffemodel". */
+int wfile_load(const char *path, const ArchSpec *arch, Weights *w, Err *e);
+
+/* Writes w as F32 safetensors with Caffe-style names ("conv1.weight", "conv1.bias") and
+   __metadata__ {"arch": ..., "source": ...}. */
+int wfile_save_safetensors(const char *path, const Weights *w, Err *e);
+
+#endif
