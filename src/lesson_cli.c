@@ -1,0 +1,130 @@
+/* lesson_cli.c - `alexscope lesson check FILE...` and `alexscope lesson play FILE`. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "lesson.h"
+
+/* Image paths in lessons are relative to assets/ unless absolute or starting with "./". */
+const char *lesson_image_path(const char *image, char *buf, int size)
+{
+    if (image[0] == '/' || !strncmp(image, "./", 2) || !strncmp(image, "../", 3)) {
+        snprintf(buf, (size_t)size, "%s", image);
+        return buf;
+    }
+    return asset_path(image, buf, size);
+}
+
+static int lesson_check(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "alexscope: lesson check needs at least one FILE\nTry 'alexscope lesson --help'.\n");
+        return EXIT_USAGE;
+    }
+    int bad = 0;
+    for (int i = 2; i < argc; i++) {
+        Lesson *ls = malloc(sizeof *ls);
+        Err e = {0};
+        if (!ls) return EXIT_INPUT;
+        if (lesson_load(argv[i], ls, &e) != 0) {
+            fprintf(stderr, "alexscope: %s\n", e.msg);
+            bad++;
+        } else {
+            printf("%s: ok, %d steps, \"%s\"\n", argv[i], ls->nsteps, ls->title);
+            lesson_free(ls);
+        }
+        free(ls);
+    }
+    return bad ? EXIT_INPUT : EXIT_OK;
+}
+
+/* Prepares the input for a step: the lesson's (or step's) image, mirror and crop. */
+static int step_input(const Model *m, const char *image, int mirror, int crop_seed, float *x, Err *e)
+{
+    char path[1024];
+    Image im;
+    if (img_load(lesson_image_path(image, path, sizeof path), &im, e) != 0) return -1;
+    int rc = img_prepare(&im, &m->preproc, m->arch->input.w, m->arch->input.h, mirror, crop_seed, x, NULL, e);
+    img_free(&im);
+    return rc;
+}
+
+static int lesson_play(int argc, char **argv)
+{
+    const char *file = NULL, *weights = NULL;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--weights") && i + 1 < argc) weights = argv[++i];
+        else if (argv[i][0] == '-' || file) {
+            fprintf(stderr, "alexscope: lesson play takes FILE [--weights F], not '%s'\n", argv[i]);
+            return EXIT_USAGE;
+        } else file = argv[i];
+    }
+    if (!file) {
+        fprintf(stderr, "alexscope: lesson play needs a FILE\n");
+        return EXIT_USAGE;
+    }
+    Err e = {0};
+    Lesson *ls = malloc(sizeof *ls);
+    if (!ls || lesson_load(file, ls, &e) != 0) {
+        fprintf(stderr, "alexscope: %s\n", ls ? e.msg : "out of memory");
+        free(ls);
+        return EXIT_INPUT;
+    }
+    Model m;
+    Net *n = NULL;
+    float *x = NULL;
+    Labels lb;
+    int have_labels = labels_load(NULL, &lb, &e) == 0;
+    int rc = EXIT_INPUT;
+    if (!weights && ls->weights[0]) weights = ls->weights;
+    if (model_load(&m, weights, ls->arch->name, NULL, &e) != 0) goto out;
+    if (!(n = net_create(m.arch, &m.weights, &e))) goto model;
+    x = malloc(sizeof(float) * (size_t)m.arch->input.c * m.arch->input.h * m.arch->input.w);
+    if (!x) goto model;
+    printf("%s (%s, weights: %s)\n", ls->title, m.arch->name, m.weights.source);
+    int mirror = 0, crop = -1;
+    char image[256], text[8192];
+    snprintf(image, sizeof image, "%s", ls->image);
+    for (int s = 0; s < ls->nsteps; s++) {
+        const LessonStep *st = &ls->steps[s];
+        if (st->mirror >= 0) mirror = st->mirror;
+        crop = st->crop_seed;
+        if (st->image[0]) snprintf(image, sizeof image, "%s", st->image);
+        if (st->dropout_train >= 0) n->train_dropout = st->dropout_train;
+        if (step_input(&m, image, mirror, crop, x, &e) != 0) goto model;
+        net_set_input(n, x);
+        if (net_run_to(n, st->layer + 1, &e) < 0) goto model;
+        if (lesson_narration(ls, s, n, have_labels ? &lb : NULL, text, sizeof text, &e) != 0) goto model;
+        printf("\n== Step %d of %d: %s  [%s, %s]\n%s\n", s + 1, ls->nsteps, st->title,
+               st->layer < 0 ? "input" : m.arch->layers[st->layer].name, lesson_panel_names[st->panel], text);
+    }
+    rc = EXIT_OK;
+model:
+    net_free(n);
+    model_free(&m);
+out:
+    if (rc) fprintf(stderr, "alexscope: %s\n", e.msg);
+    if (have_labels) labels_free(&lb);
+    free(x);
+    lesson_free(ls);
+    free(ls);
+    return rc;
+}
+
+int lesson_cli(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        printf("Usage: alexscope lesson check FILE...\n"
+               "       alexscope lesson play FILE [--weights F]\n\n"
+               "check: parses lesson files and checks every directive, layer name and {placeholder};\n"
+               "       errors read FILE:LINE: what is wrong.\n"
+               "play:  runs the lesson headless and prints each step's narration with the engine's numbers.\n"
+               "In the window: alexscope --lesson FILE. Writing lessons: docs/lessons.md.\n");
+        return EXIT_OK;
+    }
+    if (!strcmp(argv[1], "check")) return lesson_check(argc, argv);
+    if (!strcmp(argv[1], "play")) return lesson_play(argc, argv);
+    fprintf(stderr, "alexscope: unknown lesson command '%s' (check or play)\n", argv[1]);
+    return EXIT_USAGE;
+}

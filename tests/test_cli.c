@@ -1,0 +1,238 @@
+/* test_cli.c - the alexscope binary as a user drives it: output, exit codes, messages. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char tmpdir[256];
+static char out[1 << 16], err[1 << 14];
+
+static void slurp(const char *path, char *buf, size_t size)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(buf, 1, size - 1, f) : 0;
+    buf[n] = '\0';
+    if (f) fclose(f);
+}
+
+/* Runs "alexscope ARGS", returns its exit status; stdout and stderr land in out / err. */
+static int run(const char *args)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "%s %s >%s/out 2>%s/err", ALEXSCOPE_BIN, args, tmpdir, tmpdir);
+    int st = system(cmd);
+    char p[512];
+    snprintf(p, sizeof p, "%s/out", tmpdir), slurp(p, out, sizeof out);
+    snprintf(p, sizeof p, "%s/err", tmpdir), slurp(p, err, sizeof err);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static void write_file(const char *name, const void *data, size_t n)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", tmpdir, name);
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    if (n) fwrite(data, 1, n, f);
+    fclose(f);
+}
+
+static int setup(void **st)
+{
+    (void)st;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/alexscope-cli-XXXXXX");
+    if (!mkdtemp(tmpdir)) return -1;
+    write_file("empty.png", "", 0);
+    unsigned char junk[4096];
+    uint64_t s = 99;
+    for (size_t i = 0; i < sizeof junk; i++) junk[i] = (unsigned char)((s = s * 6364136223846793005ull + 1) >> 56);
+    write_file("junk.jpg", junk, sizeof junk);
+    write_file("junk.safetensors", junk, sizeof junk);
+    write_file("text.png", "hello, this is not a png\n", 25);
+    char d[512];
+    snprintf(d, sizeof d, "%s/adir", tmpdir);
+    mkdir(d, 0777);
+    return 0;
+}
+
+static int teardown(void **st)
+{
+    (void)st;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_summary_text(void **st)
+{
+    (void)st;
+    assert_int_equal(run("summary"), 0);
+    assert_non_null(strstr(out, "60,965,224 parameters"));
+    assert_non_null(strstr(out, "724,406,816 multiply-accumulates"));
+    assert_non_null(strstr(out, "227×227×3 → 55×55×96"));
+    assert_non_null(strstr(out, "(227−11)/4+1 = 55"));
+    assert_non_null(strstr(out, "(27+2·2−5)/1+1 = 27"));
+    assert_non_null(strstr(out, "55×55×96 → 27×27×96"));
+    assert_non_null(strstr(out, "13×13×256 → 6×6×256"));
+    assert_non_null(strstr(out, "256×5×5×48 + 256 = 307,456"));
+    assert_int_equal(run("summary --arch alexnet-tv"), 0);
+    assert_non_null(strstr(out, "61,100,840 parameters"));
+    assert_non_null(strstr(out, "(224+2·2−11)/4+1 = 55"));
+}
+
+static void test_summary_csv_json(void **st)
+{
+    (void)st;
+    assert_int_equal(run("summary --format json"), 0);
+    assert_non_null(strstr(out, "\"total_params\": 60965224"));
+    assert_non_null(strstr(out, "\"total_macs\": 724406816"));
+    assert_int_equal(run("summary --format csv --arch lenet5"), 0);
+    assert_non_null(strstr(out, "layer,kind,hyper"));
+    assert_non_null(strstr(out, "\"conv1\",\"conv\""));
+}
+
+static void test_usage_errors_exit_2(void **st)
+{
+    (void)st;
+    assert_int_equal(run("summary --format yaml"), 2);
+    assert_non_null(strstr(err, "alexscope: --format"));
+    assert_int_equal(run("summary --arch alexnet9"), 2);
+    assert_non_null(strstr(err, "alexnet9"));
+    assert_int_equal(run("run"), 2);
+    assert_non_null(strstr(err, "missing IMAGE"));
+    assert_int_equal(run("run a.png --top zero"), 2);
+    assert_int_equal(run("run a.png --frobnicate"), 2);
+    assert_non_null(strstr(err, "--frobnicate"));
+    assert_int_equal(run("dump a.png --out x"), 2);
+    assert_int_equal(run("bench --reps"), 2);
+    assert_int_equal(run("nonsense-command-xyz --top 3"), 2);
+}
+
+static void test_help_everywhere(void **st)
+{
+    (void)st;
+    const char *cmds[] = {"--help", "summary --help", "run --help", "dump --help", "export --help",
+                          "bench --help", "convert --help"};
+    for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
+        assert_int_equal(run(cmds[i]), 0);
+        assert_non_null(strstr(out, "Usage"));
+    }
+}
+
+/* Every bad image: exit 1 and "alexscope: PATH: ..." */
+static void test_bad_images_exit_1(void **st)
+{
+    (void)st;
+    const char *files[] = {"empty.png", "junk.jpg", "text.png", "adir", "missing.png"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char args[1024], want[600];
+        snprintf(args, sizeof args, "run %s/%s", tmpdir, files[i]);
+        assert_int_equal(run(args), 1);
+        snprintf(want, sizeof want, "alexscope: %s/%s: ", tmpdir, files[i]);
+        if (!strstr(err, want)) fail_msg("%s: stderr was: %s", files[i], err);
+    }
+}
+
+static void test_bad_image_fixtures(void **st)
+{
+    (void)st;
+    const char *names[] = {"huge.png", "huge.jpg", "huge.bmp", "huge.gif", "trunc_1586.png", "trunc_775.jpg", "random.bin", "zero.png"};
+    int found = 0;
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        char path[1024], args[1200];
+        snprintf(path, sizeof path, "%s/bad/%s", FIXTURES, names[i]);
+        if (access(path, R_OK) != 0) continue;
+        found++;
+        snprintf(args, sizeof args, "run %s", path);
+        assert_int_equal(run(args), 1);
+        assert_non_null(strstr(err, path));
+    }
+    assert_true(found > 0);
+}
+
+static void test_bad_weights_exit_1(void **st)
+{
+    (void)st;
+    const char *files[] = {"junk.safetensors", "empty.png", "adir", "missing.onnx"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char args[1024], want[600];
+        snprintf(args, sizeof args, "run %s/../../%s --weights %s/%s", FIXTURES, "assets/samples/chelsea.png", tmpdir, files[i]);
+        assert_int_equal(run(args), 1);
+        snprintf(want, sizeof want, "alexscope: %s/%s: ", tmpdir, files[i]);
+        if (!strstr(err, want)) fail_msg("%s: stderr was: %s", files[i], err);
+    }
+}
+
+static void test_run_cat_builtin(void **st)
+{
+    (void)st;
+    char args[1024];
+    snprintf(args, sizeof args, "run %s/../../assets/samples/chelsea.png --top 3 --verbose", FIXTURES);
+    assert_int_equal(run(args), 0);
+    assert_non_null(strstr(out, "untrained"));
+    assert_non_null(strstr(out, " 1. "));
+    assert_non_null(strstr(out, " 3. "));
+    assert_null(strstr(out, " 4. "));
+    assert_non_null(strstr(err, "BGR"));
+    snprintf(args, sizeof args, "run %s/../../assets/samples/chelsea.png --json --mirror", FIXTURES);
+    assert_int_equal(run(args), 0);
+    assert_non_null(strstr(out, "\"trained\": false"));
+}
+
+static void test_dump_and_convert(void **st)
+{
+    (void)st;
+    char args[2048], path[1024];
+    snprintf(args, sizeof args, "dump %s/../../assets/samples/coffee.png --layer all --out %s/dump --arch lenet5", FIXTURES, tmpdir);
+    assert_int_equal(run(args), 0);
+    const char *layers[] = {"conv1", "tanh1", "pool2", "fc5", "prob"};
+    for (size_t i = 0; i < sizeof layers / sizeof *layers; i++) {
+        snprintf(path, sizeof path, "%s/dump/%s.npy", tmpdir, layers[i]);
+        assert_int_equal(access(path, R_OK), 0);
+    }
+    /* the dumped input of a layer goes back in through --input-npy: lenet5's input is 1×32×32,
+       so save the built-in weights once and dump conv1 from a tensor */
+    snprintf(args, sizeof args, "convert --arch lenet5 --weights %s/none.safetensors --save-weights %s/l.safetensors", tmpdir, tmpdir);
+    assert_int_equal(run(args), 1); /* a missing weight file */
+    snprintf(args, sizeof args, "dump --input-npy %s/dump/conv1.npy --layer conv1 --out %s/d2 --arch lenet5", tmpdir, tmpdir);
+    assert_int_equal(run(args), 1); /* 6×28×28 is not lenet5's 1×32×32 input */
+    assert_non_null(strstr(err, "conv1.npy"));
+    snprintf(args, sizeof args, "dump %s/../../assets/samples/coffee.png --layer conv9 --out %s/d3", FIXTURES, tmpdir);
+    assert_int_equal(run(args), 2);
+    assert_non_null(strstr(err, "conv9"));
+    assert_non_null(strstr(err, "known: conv1"));
+}
+
+static void test_export_pngs(void **st)
+{
+    (void)st;
+    char args[2048], path[1024];
+    snprintf(args, sizeof args, "export %s/../../assets/samples/chelsea.png --layer conv1 --out %s/png --arch alexnet-tv", FIXTURES, tmpdir);
+    assert_int_equal(run(args), 0);
+    snprintf(path, sizeof path, "%s/png/conv1_grid.png", tmpdir);
+    assert_int_equal(access(path, R_OK), 0);
+    snprintf(path, sizeof path, "%s/png/conv1_filters.png", tmpdir);
+    assert_int_equal(access(path, R_OK), 0);
+    snprintf(path, sizeof path, "%s/png/conv1_c063.png", tmpdir);
+    assert_int_equal(access(path, R_OK), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_summary_text),       cmocka_unit_test(test_summary_csv_json),
+        cmocka_unit_test(test_usage_errors_exit_2), cmocka_unit_test(test_help_everywhere),
+        cmocka_unit_test(test_bad_images_exit_1),  cmocka_unit_test(test_bad_image_fixtures),
+        cmocka_unit_test(test_bad_weights_exit_1), cmocka_unit_test(test_run_cat_builtin),
+        cmocka_unit_test(test_dump_and_convert),   cmocka_unit_test(test_export_pngs),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

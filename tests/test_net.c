@@ -1,0 +1,207 @@
+/* test_net.c - the full-size networks' shapes, formulas and counts, and the stepwise run. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels.h"
+#include "net.h"
+
+static const LayerRun *layer(const Net *n, const char *name)
+{
+    int i = arch_layer_index(n->arch, name);
+    assert_true(i >= 0);
+    return &n->layers[i];
+}
+
+static void assert_hwc(const LayerRun *r, int h, int w, int c)
+{
+    assert_int_equal(r->out.h, h);
+    assert_int_equal(r->out.w, w);
+    assert_int_equal(r->out.c, c);
+}
+
+static void test_alexnet_summary(void **st)
+{
+    (void)st;
+    Err e = {0};
+    Net *n = net_create(&arch_alexnet, NULL, &e);
+    assert_non_null(n);
+    assert_int_equal(n->total_params, 60965224LL);
+    assert_int_equal(n->total_macs, 724406816LL);
+    /* 227 → 55 → 27 → 27 → 13 → 13 → 13 → 6 */
+    assert_hwc(layer(n, "conv1"), 55, 55, 96);
+    assert_hwc(layer(n, "pool1"), 27, 27, 96);
+    assert_hwc(layer(n, "conv2"), 27, 27, 256);
+    assert_hwc(layer(n, "pool2"), 13, 13, 256);
+    assert_hwc(layer(n, "conv3"), 13, 13, 384);
+    assert_hwc(layer(n, "conv4"), 13, 13, 384);
+    assert_hwc(layer(n, "conv5"), 13, 13, 256);
+    assert_hwc(layer(n, "pool5"), 6, 6, 256);
+    assert_hwc(layer(n, "fc6"), 1, 1, 4096);
+    assert_hwc(layer(n, "prob"), 1, 1, 1000);
+    assert_string_equal(layer(n, "conv1")->size.nopad, "(227−11)/4+1 = 55");
+    assert_string_equal(layer(n, "conv2")->size.padded, "(27+2·2−5)/1+1 = 27");
+    assert_string_equal(layer(n, "pool1")->size.nopad, "(55−3)/2+1 = 27");
+    assert_string_equal(layer(n, "conv1")->params_expr, "96×11×11×3 + 96 = 34,944");
+    assert_string_equal(layer(n, "conv2")->params_expr, "256×5×5×48 + 256 = 307,456");
+    assert_string_equal(layer(n, "fc6")->params_expr, "4096×9216 + 4096 = 37,752,832");
+    assert_int_equal(layer(n, "conv1")->macs, 105415200LL);
+    assert_int_equal(layer(n, "conv2")->macs, 223948800LL);
+    assert_int_equal(layer(n, "conv5")->macs, 74760192LL);
+    assert_int_equal(layer(n, "fc8")->params_running, 60965224LL);
+    assert_int_equal(layer(n, "conv1")->params_running, 34944LL);
+    assert_int_equal(layer(n, "conv1")->rf, 11);
+    assert_int_equal(layer(n, "pool5")->rf, 195);
+    assert_int_equal(layer(n, "pool5")->rf_jump, 32);
+    assert_int_equal(layer(n, "conv1")->act_bytes, 55LL * 55 * 96 * 4);
+    net_free(n);
+}
+
+static void test_224_does_not_divide(void **st)
+{
+    (void)st;
+    SizeCalc c;
+    assert_int_equal(size_calc(&arch_alexnet.layers[0], 224, &c), 0);
+    assert_false(c.divides);
+    assert_true(c.exact == 54.25);
+    assert_int_equal(c.out, 54);
+    assert_string_equal(c.nopad, "(224−11)/4+1 = 54.25 → 54");
+    assert_non_null(strstr(c.rounding, "floor gives 54, ceil gives 55"));
+    assert_int_equal(size_calc(&arch_alexnet.layers[1], 224, &c), -1); /* relu has no size */
+}
+
+static void test_tv_and_lenet(void **st)
+{
+    (void)st;
+    Err e = {0};
+    Net *n = net_create(&arch_alexnet_tv, NULL, &e);
+    assert_non_null(n);
+    assert_int_equal(n->total_params, 61100840LL);
+    assert_int_equal(n->total_macs, 714188480LL);
+    assert_hwc(layer(n, "conv1"), 55, 55, 64);
+    assert_hwc(layer(n, "pool5"), 6, 6, 256);
+    assert_int_equal(arch_layer_index(&arch_alexnet_tv, "norm1"), -1);
+    net_free(n);
+    n = net_create(&arch_lenet5, NULL, &e);
+    assert_non_null(n);
+    assert_hwc(layer(n, "conv1"), 28, 28, 6);
+    assert_hwc(layer(n, "pool2"), 5, 5, 16);
+    assert_int_equal(n->total_params, 61706LL); /* the classic LeNet-5 count with a full C3 */
+    net_free(n);
+}
+
+static float *test_input(const ArchSpec *a)
+{
+    long count = (long)a->input.c * a->input.h * a->input.w;
+    float *x = malloc(sizeof(float) * (size_t)count);
+    uint64_t s = 3;
+    for (long i = 0; i < count; i++) x[i] = 50.0f * rng_normal(&s);
+    return x;
+}
+
+static void test_builtin_weights_run(void **st)
+{
+    (void)st;
+    Err e = {0};
+    Weights w, w2;
+    assert_int_equal(weights_builtin(&arch_alexnet, 42, &w, &e), 0);
+    assert_int_equal(weights_builtin(&arch_alexnet, 42, &w2, &e), 0);
+    assert_false(w.trained);
+    assert_non_null(strstr(w.source, "untrained"));
+    int fc8 = arch_layer_index(&arch_alexnet, "fc8");
+    assert_memory_equal(w.l[fc8].w, w2.l[fc8].w, sizeof(float) * (size_t)w.l[fc8].nw); /* deterministic */
+    weights_free(&w2);
+
+    Net *n = net_create(&arch_alexnet, &w, &e);
+    assert_non_null(n);
+    assert_int_equal(net_step(n, &e), -1); /* no input yet */
+    float *x = test_input(&arch_alexnet);
+    net_set_input(n, x);
+    assert_int_equal(net_step(n, &e), 1);
+    assert_true(n->layers[0].computed);
+    assert_false(n->layers[1].computed);
+    assert_int_equal(net_run_to(n, 4, &e), 4); /* through pool1 */
+    assert_int_equal(net_forward(n, &e), n->nlayers);
+    assert_int_equal(net_step(n, &e), 0);
+
+    int count;
+    const float *p = net_output(n, &count);
+    assert_int_equal(count, 1000);
+    double sum = 0;
+    for (int i = 0; i < count; i++) sum += p[i];
+    assert_true(sum > 0.999 && sum < 1.001);
+    const LayerRun *relu1 = layer(n, "relu1");
+    assert_true(relu1->min >= 0.0f);
+    assert_true(relu1->zero_frac > 0.1f && relu1->zero_frac < 0.9f); /* edges respond on one side */
+    assert_true(layer(n, "conv1")->min < 0.0f);                      /* pre-ReLU output is kept too */
+
+    /* conv1 is the hand-built edge bank: an edge detector is zero-mean, so a flat input gives 0 */
+    float saved = n->layers[0].out_data[0];
+    int top[5];
+    topk(p, count, 5, top);
+    assert_true(p[top[0]] >= p[top[1]] && p[top[1]] >= p[top[4]]);
+
+    /* stepping again after a reset gives the same numbers */
+    net_reset(n, 0);
+    net_run_to(n, 1, &e);
+    assert_true(n->layers[0].out_data[0] == saved);
+    free(x);
+    net_free(n);
+    weights_free(&w);
+}
+
+static void test_train_dropout_mask(void **st)
+{
+    (void)st;
+    Err e = {0};
+    Weights w;
+    assert_int_equal(weights_builtin(&arch_alexnet, 1, &w, &e), 0);
+    Net *n = net_create(&arch_alexnet, &w, &e);
+    float *x = test_input(&arch_alexnet);
+    int d6 = arch_layer_index(&arch_alexnet, "drop6");
+    net_set_input(n, x);
+    assert_int_equal(net_run_to(n, d6 + 1, &e), d6 + 1);
+    /* inference: the identity */
+    assert_memory_equal(n->layers[d6].out_data, n->layers[d6 - 1].out_data, sizeof(float) * 4096);
+    n->train_dropout = 1;
+    net_reset(n, d6);
+    assert_int_equal(net_run_to(n, d6 + 1, &e), d6 + 1);
+    int kept = 0;
+    for (int i = 0; i < 4096; i++) {
+        float in = n->layers[d6 - 1].out_data[i], out = n->layers[d6].out_data[i];
+        kept += n->drop_mask[i];
+        assert_true(out == (n->drop_mask[i] ? 2.0f * in : 0.0f));
+    }
+    assert_true(kept > 1848 && kept < 2248); /* about half, for p = 0.5 */
+    free(x);
+    net_free(n);
+    weights_free(&w);
+}
+
+static void test_weight_count_mismatch(void **st)
+{
+    (void)st;
+    Err e = {0};
+    Weights w;
+    assert_int_equal(weights_builtin(&arch_lenet5, 1, &w, &e), 0);
+    w.l[0].nw -= 1; /* as a bad loader would leave it */
+    assert_null(net_create(&arch_lenet5, &w, &e));
+    assert_non_null(strstr(e.msg, "conv1"));
+    w.l[0].nw += 1;
+    weights_free(&w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_alexnet_summary), cmocka_unit_test(test_224_does_not_divide),
+        cmocka_unit_test(test_tv_and_lenet),    cmocka_unit_test(test_builtin_weights_run),
+        cmocka_unit_test(test_train_dropout_mask), cmocka_unit_test(test_weight_count_mismatch),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
