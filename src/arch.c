@@ -138,9 +138,9 @@ int size_calc(const LayerSpec *l, int n, SizeCalc *c)
         double nopad_exact = (double)(n - l->k) / l->stride + 1.0;
         int nopad_out = conv_out_size(n, l->k, 0, l->stride, l->ceil_mode);
         if ((n - l->k) >= 0 && (n - l->k) % l->stride == 0)
-            snprintf(c->nopad, sizeof c->nopad, "(%d−%d)/%d+1 = %d (without padding)", n, l->k, l->stride, nopad_out);
+            snprintf(c->nopad, sizeof c->nopad, "(%d−%d)/%d+1 = %d", n, l->k, l->stride, nopad_out);
         else
-            snprintf(c->nopad, sizeof c->nopad, "(%d−%d)/%d+1 = %g (without padding)", n, l->k, l->stride, nopad_exact);
+            snprintf(c->nopad, sizeof c->nopad, "(%d−%d)/%d+1 = %g", n, l->k, l->stride, nopad_exact);
     }
     snprintf(c->padded, sizeof c->padded, "(%d+2·%d−%d)/%d+1 = %s", n, l->pad, l->k, l->stride, value);
     if (!c->divides)

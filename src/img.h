@@ -36,13 +36,20 @@ int img_load(const char *path, Image *im, Err *e);
 int img_load_memory(const unsigned char *data, int len, const char *name, Image *im, Err *e);
 void img_free(Image *im);
 
-/* A new image of size (w, h), resampled with a proper filter (stb_image_resize). */
+/* A new image of size (w, h), resampled with a proper filter (stb_image_resize): the
+   triangle filter on the sRGB byte values, i.e. antialiased bilinear like PIL's BILINEAR in
+   torchvision's Resize - the kind of resize the trained models saw. */
 int img_resize(const Image *in, int w, int h, Image *out, Err *e);
 
 /* The full preprocessing: resize the shorter side to p->resize_short (keeping aspect),
    crop (out_w, out_h) at the centre (crop_seed < 0) or at a seeded random place,
    mirror left-right if asked, then x = (pixel * scale - mean) / std per channel in the
-   network's order (BGR for Caffe) or one grey channel. out: (C, out_h, out_w). */
+   network's order (BGR for Caffe) or one grey channel. out: (C, out_h, out_w).
+   Details: the longer side is truncated as torchvision does (int(256 * long / short));
+   if the resized image would be smaller than the crop it is scaled up just enough;
+   the centre crop starts at ((rw - out_w) / 2, (rh - out_h) / 2) rounded down (Caffe: 14
+   for 256 -> 227); a random crop draws x then y from splitmix64 seeded with crop_seed;
+   a std of 0 means 1 (not set). grey: 0.299 R + 0.587 G + 0.114 B, then mean[0], std[0]. */
 int img_prepare(const Image *im, const Preproc *p, int out_w, int out_h, int mirror,
                 long long crop_seed, float *out, CropBox *box, Err *e);
 

@@ -116,6 +116,7 @@ static int layer_field(const Net *n, int i, const char *f, char *out, int size)
     else if (!strcmp(f, "stride") && sized) snprintf(out, sz, "%d", l->stride);
     else if (!strcmp(f, "pad") && sized) snprintf(out, sz, "%d", l->pad);
     else if (!strcmp(f, "groups") && l->kind == LK_CONV) snprintf(out, sz, "%d", l->groups);
+    else if (!strcmp(f, "group_in_c") && l->kind == LK_CONV) snprintf(out, sz, "%d", r->in.c / l->groups);
     else if (!strcmp(f, "kernel") && l->kind == LK_CONV)
         snprintf(out, sz, "%d×%d×%d", l->k, l->k, r->in.c / l->groups);
     else if (!strcmp(f, "formula") && sized) snprintf(out, sz, "%s", r->size.nopad);
@@ -162,14 +163,16 @@ static int top_field(const Net *n, const Labels *lb, int rank, const char *f, ch
     int idx[5];
     topk(p, count, rank, idx);
     int c = idx[rank - 1];
-    if (!strcmp(f, "label")) labels_name(lb, c, out, size);
+    char name[128];
+    if (!strcmp(f, "label")) snprintf(out, (size_t)size, "%s", labels_name(lb, c, name, sizeof name));
     else if (!strcmp(f, "prob")) snprintf(out, (size_t)size, "%.1f%%", 100.0 * p[c]);
     else snprintf(out, (size_t)size, "%d", c);
     return 0;
 }
 
-/* {size:N,F,P,S} - the output-size formula for any numbers, e.g. {size:224,11,0,4}. */
-static int size_field(const char *args, char *out, int size, Err *e)
+/* {size:N,F,P,S} - the output-size formula for any numbers, e.g. {size:224,11,0,4};
+   {rounding:N,F,P,S} - how floor and ceil resolve it when it does not divide. */
+static int size_field(const char *args, int rounding, char *out, int size, Err *e)
 {
     int v[4], used = 0;
     if (sscanf(args, "%d,%d,%d,%d%n", &v[0], &v[1], &v[2], &v[3], &used) != 4 || args[used])
@@ -179,7 +182,8 @@ static int size_field(const char *args, char *out, int size, Err *e)
     LayerSpec l = {.kind = LK_CONV, .name = "size", .k = v[1], .pad = v[2], .stride = v[3], .groups = 1};
     SizeCalc c;
     size_calc(&l, v[0], &c);
-    snprintf(out, (size_t)size, "%s", v[2] ? c.padded : c.nopad);
+    if (rounding) snprintf(out, (size_t)size, "%s", c.rounding[0] ? c.rounding : "it divides exactly");
+    else snprintf(out, (size_t)size, "%s", v[2] ? c.padded : c.nopad);
     return 0;
 }
 
@@ -187,7 +191,8 @@ int lesson_placeholder(const char *name, const Net *n, const Labels *lb, char *o
 {
     char buf[128];
     if (copy_str(buf, sizeof buf, name)) return err_set(e, "placeholder too long");
-    if (!strncmp(buf, "size:", 5)) return size_field(buf + 5, out, size, e);
+    if (!strncmp(buf, "size:", 5)) return size_field(buf + 5, 0, out, size, e);
+    if (!strncmp(buf, "rounding:", 9)) return size_field(buf + 9, 1, out, size, e);
 
     /* "lenet5:conv1.params" reads another architecture's structure */
     char *colon = strchr(buf, ':');

@@ -83,17 +83,26 @@ static int lesson_play(int argc, char **argv)
     x = malloc(sizeof(float) * (size_t)m.arch->input.c * m.arch->input.h * m.arch->input.w);
     if (!x) goto model;
     printf("%s (%s, weights: %s)\n", ls->title, m.arch->name, m.weights.source);
-    int mirror = 0, crop = -1;
+    /* The input is prepared again only when a step changes it; otherwise stepping on reuses
+       the layers already computed, as the window does. */
+    int mirror = 0, crop = -1, dropout = 0, have_input = 0;
     char image[256], text[8192];
     snprintf(image, sizeof image, "%s", ls->image);
     for (int s = 0; s < ls->nsteps; s++) {
         const LessonStep *st = &ls->steps[s];
-        if (st->mirror >= 0) mirror = st->mirror;
-        crop = st->crop_seed;
-        if (st->image[0]) snprintf(image, sizeof image, "%s", st->image);
-        if (st->dropout_train >= 0) n->train_dropout = st->dropout_train;
-        if (step_input(&m, image, mirror, crop, x, &e) != 0) goto model;
-        net_set_input(n, x);
+        int changed = !have_input;
+        if (st->mirror >= 0 && st->mirror != mirror) mirror = st->mirror, changed = 1;
+        if (st->crop_seed != crop) crop = st->crop_seed, changed = 1;
+        if (st->image[0] && strcmp(st->image, image)) snprintf(image, sizeof image, "%s", st->image), changed = 1;
+        if (changed) {
+            if (step_input(&m, image, mirror, crop, x, &e) != 0) goto model;
+            net_set_input(n, x);
+            have_input = 1;
+        }
+        if (st->dropout_train >= 0 && st->dropout_train != dropout) {
+            dropout = n->train_dropout = st->dropout_train;
+            net_reset(n, 0);
+        }
         if (net_run_to(n, st->layer + 1, &e) < 0) goto model;
         if (lesson_narration(ls, s, n, have_labels ? &lb : NULL, text, sizeof text, &e) != 0) goto model;
         printf("\n== Step %d of %d: %s  [%s, %s]\n%s\n", s + 1, ls->nsteps, st->title,

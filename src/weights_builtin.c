@@ -4,7 +4,7 @@
    the first half of the filters (the paper's GPU 1) are colour-blind oriented edges
    (Gabor functions at 8 angles, 3 frequencies, 2 phases), the second half (GPU 2)
    colour blobs and colour-opponent edges. So layer-1 feature maps show real edges of the
-   photo. Every other layer is He-initialised, w ~ N(0, 2/fan_in), from the seed:
+   photo. Every other layer is He-initialised (variance 2/fan_in, uniform) from the seed:
    deterministic, but untrained, and labelled so wherever predictions appear. */
 #include <math.h>
 #include <stdio.h>
@@ -92,8 +92,9 @@ int weights_builtin(const ArchSpec *a, uint64_t seed, Weights *w, Err *e)
                 conv1_filter(lw->w + f * per_out, f, l->out, cin, l->k, p->bgr, 4.0f / typical);
             for (int f = 0; f < l->out; f++) lw->b[f] = 0.0f;
         } else {
-            float std = sqrtf(2.0f / (float)per_out);
-            for (long q = 0; q < lw->nw; q++) lw->w[q] = std * rng_normal(&st);
+            /* He's uniform variant: U(−a, a) with a = sqrt(6 / fan_in) has variance 2 / fan_in */
+            float lim = sqrtf(6.0f / (float)per_out);
+            for (long q = 0; q < lw->nw; q++) lw->w[q] = lim * (2.0f * rng_uniform(&st) - 1.0f);
             for (long q = 0; q < lw->nb; q++) lw->b[q] = 0.01f;
         }
         first = 0;

@@ -1,0 +1,498 @@
+/* img.c - decoding (stb_image), resizing (resize.c), cropping and normalisation.
+
+   stb_image is the Debian build (libstb-dev): the implementations live in libstb, so no
+   STB_*_IMPLEMENTATION here.
+
+   Untrusted files: img_load reads at most IMG_MAX_FILE_BYTES, and before anything is
+   decoded the dimensions in the header are checked against IMG_MAX_PIXELS twice - once by
+   our own small header readers (PNG, JPEG, GIF, BMP), because stb_image's info call fails
+   with a bare "too large" for exactly the files we want to name, and once by stbi_info for
+   every other format. PNG and JPEG are also walked marker by marker to catch truncation,
+   because stb_image happily decodes a JPEG cut in half into a grey lower half.
+
+   Resampling: resize.c's triangle filter on the sRGB byte values, i.e. antialiased
+   bilinear (not stb_image_resize: Debian's build aborts on some shrink ratios), the same kind of resize as PIL's BILINEAR that torchvision's
+   Resize(256) uses, and close to OpenCV's INTER_LINEAR that Caffe used when shrinking.
+   The trained models saw images resized this way (in gamma space, not linear light),
+   so we do the same rather than the "better looking" Mitchell / linear-light resize. */
+#include "img.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <stb_image.h>
+
+#include "resize.h"
+#include <stb_image_write.h>
+
+/* Large enough for any photo (a 100-megapixel PNG is rarely over 300 MB), small enough
+   that a stray path to a disk image is refused instead of read. */
+#define IMG_MAX_FILE_BYTES (512LL * 1024 * 1024)
+
+/* ---- reading the file ------------------------------------------------------------ */
+
+static int read_file(const char *path, unsigned char **data, long long *len, Err *e)
+{
+    *data = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return err_set(e, "%s: cannot open (%s)", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0) {
+        int er = errno;
+        fclose(f);
+        return err_set(e, "%s: cannot stat (%s)", path, strerror(er));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        fclose(f);
+        return err_set(e, "%s: is a directory, not an image", path);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        fclose(f);
+        return err_set(e, "%s: not a regular file", path);
+    }
+    if (st.st_size == 0) {
+        fclose(f);
+        return err_set(e, "%s: empty file (0 bytes)", path);
+    }
+    if ((long long)st.st_size > IMG_MAX_FILE_BYTES) {
+        fclose(f);
+        return err_set(e, "%s: file is %lld MB; images over %lld MB are refused", path,
+                       (long long)st.st_size / (1024 * 1024), IMG_MAX_FILE_BYTES / (1024 * 1024));
+    }
+    size_t n = (size_t)st.st_size;
+    unsigned char *buf = malloc(n);
+    if (!buf) {
+        fclose(f);
+        return err_set(e, "%s: out of memory reading %zu bytes", path, n);
+    }
+    size_t got = fread(buf, 1, n, f);
+    int rerr = ferror(f);
+    fclose(f);
+    if (got != n || rerr) {
+        free(buf);
+        return err_set(e, "%s: read error (got %zu of %zu bytes)", path, got, n);
+    }
+    *data = buf;
+    *len = (long long)n;
+    return 0;
+}
+
+/* ---- headers we read ourselves -------------------------------------------------- */
+
+static unsigned be16(const unsigned char *p) { return (unsigned)p[0] << 8 | p[1]; }
+static unsigned le16(const unsigned char *p) { return (unsigned)p[1] << 8 | p[0]; }
+static unsigned long be32(const unsigned char *p)
+{
+    return (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 | (unsigned long)p[2] << 8 | p[3];
+}
+static long le32s(const unsigned char *p)
+{
+    unsigned long u = (unsigned long)p[3] << 24 | (unsigned long)p[2] << 16 |
+                      (unsigned long)p[1] << 8 | p[0];
+    return u >= 0x80000000UL ? (long)(u - 0x100000000ULL) : (long)u;
+}
+
+typedef enum { FMT_UNKNOWN, FMT_PNG, FMT_JPEG, FMT_GIF, FMT_BMP } Format;
+static const char *const format_names[] = {"image", "PNG", "JPEG", "GIF", "BMP"};
+
+static Format sniff(const unsigned char *d, long long n)
+{
+    if (n >= 8 && memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0) return FMT_PNG;
+    if (n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF) return FMT_JPEG;
+    if (n >= 6 && (memcmp(d, "GIF87a", 6) == 0 || memcmp(d, "GIF89a", 6) == 0)) return FMT_GIF;
+    if (n >= 2 && d[0] == 'B' && d[1] == 'M') return FMT_BMP;
+    return FMT_UNKNOWN;
+}
+
+/* JPEG markers without a length field: TEM, RST0-7, SOI, EOI. */
+static int jpeg_standalone(unsigned m) { return m == 0x01 || (m >= 0xD0 && m <= 0xD9); }
+static int jpeg_is_sof(unsigned m)
+{
+    return m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
+}
+
+/* Walks the JPEG's segments. Returns 1 if it reaches EOI, 0 if the data ends first or a
+   length runs off the end (truncated); fills *w, *h from the first SOF (0 if none).
+   Entropy-coded data stuffs every 0xFF as FF 00, so an FF followed by anything else
+   there is a real marker. */
+static int jpeg_walk(const unsigned char *d, long long n, long *w, long *h)
+{
+    *w = *h = 0;
+    long long i = 2;
+    while (i < n) {
+        if (d[i] != 0xFF) { /* scan data, or stray bytes libjpeg would also skip */
+            i++;
+            continue;
+        }
+        if (i + 1 >= n) return 0;
+        unsigned m = d[i + 1];
+        if (m == 0xFF) { i++; continue; }          /* fill byte */
+        if (m == 0x00 || (m >= 0xD0 && m <= 0xD7)) { i += 2; continue; } /* stuffing, RST */
+        if (m == 0xD9) return 1;                     /* EOI */
+        if (jpeg_standalone(m)) { i += 2; continue; }
+        if (i + 4 > n) return 0;
+        long long seg = be16(d + i + 2);
+        if (seg < 2 || i + 2 + seg > n) return 0;
+        if (jpeg_is_sof(m) && *w == 0 && seg >= 7) {
+            *h = (long)be16(d + i + 5);
+            *w = (long)be16(d + i + 7);
+        }
+        i += 2 + seg;
+    }
+    return 0;
+}
+
+/* Walks PNG chunks: 1 if IEND is reached inside the data, 0 if truncated. */
+static int png_walk(const unsigned char *d, long long n, long *w, long *h)
+{
+    *w = *h = 0;
+    if (n >= 24 && memcmp(d + 12, "IHDR", 4) == 0) {
+        *w = (long)(be32(d + 16) & 0x7FFFFFFFUL);
+        *h = (long)(be32(d + 20) & 0x7FFFFFFFUL);
+    }
+    long long i = 8;
+    while (i + 12 <= n) {
+        long long clen = (long long)be32(d + i);
+        if (clen > n - i - 12) return 0;
+        if (memcmp(d + i + 4, "IEND", 4) == 0) return 1;
+        i += 12 + clen;
+    }
+    return 0;
+}
+
+/* Header dimensions for the formats stb_image's info call may refuse without saying the
+   size. Returns 1 if the header was there to read (even if it says 0×0). */
+static int header_dims(Format f, const unsigned char *d, long long n, long *w, long *h)
+{
+    *w = *h = 0;
+    switch (f) {
+    case FMT_PNG:
+        png_walk(d, n, w, h);
+        return n >= 24 && memcmp(d + 12, "IHDR", 4) == 0;
+    case FMT_JPEG: {
+        jpeg_walk(d, n, w, h);
+        return *w != 0 || *h != 0; /* 0 also means "no SOF found"; stb_image judges that */
+    }
+    case FMT_GIF:
+        if (n < 10) return 0;
+        *w = (long)le16(d + 6);
+        *h = (long)le16(d + 8);
+        return 1;
+    case FMT_BMP: {
+        if (n < 26) return 0;
+        long hdr = le32s(d + 14);
+        if (hdr == 12) {
+            *w = (long)le16(d + 18);
+            *h = (long)le16(d + 20);
+            return 1;
+        }
+        if (hdr < 40) return 0;
+        *w = le32s(d + 18);
+        long hh = le32s(d + 22);
+        /* negative height means top-down rows; -INT32_MIN would overflow a 32-bit long */
+        *h = hh < 0 ? (hh == -2147483647L - 1 ? 2147483647L : -hh) : hh;
+        return 1;
+    }
+    default:
+        return 0;
+    }
+}
+
+static int check_dims(const char *name, long long w, long long h, Err *e)
+{
+    if (w <= 0 || h <= 0) return err_set(e, "%s: image has an invalid size %lld×%lld", name, w, h);
+    long long px = w * h; /* both < 2^31: no overflow */
+    if (px > IMG_MAX_PIXELS) {
+        /* rounded up, so an image just over the limit never reads "100.0 megapixels" */
+        int big = px >= 1000LL * 1000 * 1000;
+        double mp = big ? ceil((double)px / 1e6) : ceil((double)px / 1e5) / 10.0;
+        return err_set(e, "%s: image is %lld×%lld (%.*f megapixels); the limit is %lld megapixels",
+                       name, w, h, big ? 0 : 1, mp, IMG_MAX_PIXELS / 1000000);
+    }
+    return 0;
+}
+
+static const char *stbi_reason(void)
+{
+    const char *r = stbi_failure_reason();
+    return r ? r : "unknown error";
+}
+
+/* ---- decoding --------------------------------------------------------------------- */
+
+/* stb gives 1 (grey), 2 (grey, alpha), 3 (RGB) or 4 (RGBA) channels; we keep RGB and
+   composite alpha over white, which is how a viewer shows a transparent PNG. */
+static void to_rgb(const unsigned char *src, int n, long long npx, unsigned char *dst)
+{
+    for (long long i = 0; i < npx; i++) {
+        const unsigned char *s = src + i * n;
+        unsigned char *o = dst + i * 3;
+        unsigned r, g, b, a = 255;
+        if (n <= 2) { r = g = b = s[0]; if (n == 2) a = s[1]; }
+        else { r = s[0]; g = s[1]; b = s[2]; if (n == 4) a = s[3]; }
+        if (a != 255) {
+            unsigned inv = 255 - a;
+            r = (r * a + 255 * inv + 127) / 255;
+            g = (g * a + 255 * inv + 127) / 255;
+            b = (b * a + 255 * inv + 127) / 255;
+        }
+        o[0] = (unsigned char)r;
+        o[1] = (unsigned char)g;
+        o[2] = (unsigned char)b;
+    }
+}
+
+int img_load_memory(const unsigned char *data, int len, const char *name, Image *im, Err *e)
+{
+    if (!name) name = "(memory)";
+    if (!im) return err_set(e, "%s: no image to fill", name);
+    im->w = im->h = 0;
+    im->px = NULL;
+    if (!data || len <= 0) return err_set(e, "%s: empty file (0 bytes)", name);
+
+    Format fmt = sniff(data, len);
+    long hw, hh;
+    if (header_dims(fmt, data, len, &hw, &hh) && check_dims(name, hw, hh, e) != 0) return -1;
+    if (fmt == FMT_PNG && !png_walk(data, len, &hw, &hh))
+        return err_set(e, "%s: truncated PNG (the file ends before its IEND chunk)", name);
+    if (fmt == FMT_JPEG && !jpeg_walk(data, len, &hw, &hh))
+        return err_set(e, "%s: truncated or corrupt JPEG (no end-of-image marker)", name);
+
+    int w = 0, h = 0, n = 0;
+    if (!stbi_info_from_memory(data, len, &w, &h, &n)) {
+        if (fmt == FMT_UNKNOWN)
+            return err_set(e, "%s: not an image stb_image can read (%s); "
+                              "try JPEG, PNG, BMP, GIF or TGA", name, stbi_reason());
+        return err_set(e, "%s: corrupt %s header (%s)", name, format_names[fmt], stbi_reason());
+    }
+    if (check_dims(name, w, h, e) != 0) return -1;
+
+    unsigned char *px = stbi_load_from_memory(data, len, &w, &h, &n, 0);
+    if (!px)
+        return err_set(e, "%s: truncated or corrupt %s (%s)", name, format_names[fmt], stbi_reason());
+    if (check_dims(name, w, h, e) != 0 || n < 1 || n > 4) {
+        stbi_image_free(px);
+        if (n < 1 || n > 4) err_set(e, "%s: unsupported channel count %d", name, n);
+        return -1;
+    }
+    long long npx = (long long)w * h;
+    unsigned char *rgb = malloc((size_t)npx * 3);
+    if (!rgb) {
+        stbi_image_free(px);
+        return err_set(e, "%s: out of memory for a %d×%d image", name, w, h);
+    }
+    to_rgb(px, n, npx, rgb);
+    stbi_image_free(px);
+    im->w = w;
+    im->h = h;
+    im->px = rgb;
+    return 0;
+}
+
+int img_load(const char *path, Image *im, Err *e)
+{
+    if (im) { im->w = im->h = 0; im->px = NULL; }
+    if (!path || !*path) return err_set(e, "(no path): no image file given");
+    unsigned char *data;
+    long long len;
+    if (read_file(path, &data, &len, e) != 0) return -1;
+    int rc = img_load_memory(data, (int)len, path, im, e);
+    free(data);
+    return rc;
+}
+
+void img_free(Image *im)
+{
+    if (!im) return;
+    free(im->px);
+    im->px = NULL;
+    im->w = im->h = 0;
+}
+
+static int img_alloc(Image *im, int w, int h, Err *e)
+{
+    im->w = im->h = 0;
+    im->px = NULL;
+    if (w <= 0 || h <= 0 || (long long)w * h > IMG_MAX_PIXELS)
+        return err_set(e, "image: cannot make a %d×%d image", w, h);
+    im->px = malloc((size_t)w * h * 3);
+    if (!im->px) return err_set(e, "image: out of memory for %d×%d", w, h);
+    im->w = w;
+    im->h = h;
+    return 0;
+}
+
+static int img_valid(const Image *im)
+{
+    return im && im->px && im->w > 0 && im->h > 0;
+}
+
+int img_resize(const Image *in, int w, int h, Image *out, Err *e)
+{
+    if (!out) return err_set(e, "resize: no output image");
+    out->w = out->h = 0;
+    out->px = NULL;
+    if (!img_valid(in)) return err_set(e, "resize: empty input image");
+    if (img_alloc(out, w, h, e) != 0) return -1;
+    if (w == in->w && h == in->h) {
+        memcpy(out->px, in->px, (size_t)w * h * 3);
+        return 0;
+    }
+    if (resize_rgb8(in->px, in->w, in->h, out->px, w, h) != 0) {
+        img_free(out);
+        return err_set(e, "resize: %d×%d -> %d×%d failed (out of memory)", in->w, in->h, w, h);
+    }
+    return 0;
+}
+
+/* ---- crop geometry ---------------------------------------------------------------- */
+
+/* splitmix64 (Steele, Lea, Flood 2014); the same generator as rng_next in kernels.c,
+   kept here so image code does not depend on the kernels. */
+static uint64_t crop_rng(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/* Size after the resize step. The shorter side becomes resize_short and the longer one
+   is scaled and truncated, as torchvision's Resize(int) does (int(size * long / short)).
+   If that leaves the image smaller than the crop (resize_short < crop, or a very thin
+   image), it is scaled up just enough for the crop to fit. */
+static void resized_size(int w, int h, int resize_short, int out_w, int out_h, int *rw, int *rh)
+{
+    if (resize_short <= 0) {
+        *rw = out_w;
+        *rh = out_h;
+        return;
+    }
+    if (w <= h) {
+        *rw = resize_short;
+        *rh = (int)((double)resize_short * h / w);
+    } else {
+        *rh = resize_short;
+        *rw = (int)((double)resize_short * w / h);
+    }
+    if (*rw < out_w || *rh < out_h) {
+        double s = fmax((double)out_w / w, (double)out_h / h);
+        *rw = (int)ceil(w * s - 1e-9);
+        *rh = (int)ceil(h * s - 1e-9);
+        if (*rw < out_w) *rw = out_w;
+        if (*rh < out_h) *rh = out_h;
+    }
+    if (*rw < 1) *rw = 1;
+    if (*rh < 1) *rh = 1;
+}
+
+/* Resize, crop, mirror: the RGB crop the network will see, and where it came from. */
+static int crop_image(const Image *im, const Preproc *p, int out_w, int out_h, int mirror,
+                      long long crop_seed, Image *crop, CropBox *box, Err *e)
+{
+    crop->w = crop->h = 0;
+    crop->px = NULL;
+    if (!img_valid(im)) return err_set(e, "preprocess: empty input image");
+    if (!p) return err_set(e, "preprocess: no preprocessing settings");
+    if (out_w <= 0 || out_h <= 0 || (long long)out_w * out_h > IMG_MAX_PIXELS)
+        return err_set(e, "preprocess: invalid crop size %d×%d", out_w, out_h);
+    if (p->resize_short > 0 && p->resize_short > 65536)
+        return err_set(e, "preprocess: resize_short %d is too large", p->resize_short);
+
+    int rw, rh;
+    resized_size(im->w, im->h, p->resize_short, out_w, out_h, &rw, &rh);
+    if ((long long)rw * rh > IMG_MAX_PIXELS)
+        return err_set(e, "preprocess: resizing %d×%d to %d×%d is over the %lld-megapixel limit",
+                       im->w, im->h, rw, rh, IMG_MAX_PIXELS / 1000000);
+    Image rs;
+    if (img_resize(im, rw, rh, &rs, e) != 0) return -1;
+
+    int cx, cy;
+    if (crop_seed < 0) {
+        /* Integer halving, as Caffe does: 256 -> 227 starts at 14. */
+        cx = (rw - out_w) / 2;
+        cy = (rh - out_h) / 2;
+    } else {
+        uint64_t s = (uint64_t)crop_seed;
+        cx = (int)(crop_rng(&s) % (uint64_t)(rw - out_w + 1));
+        cy = (int)(crop_rng(&s) % (uint64_t)(rh - out_h + 1));
+    }
+    if (img_alloc(crop, out_w, out_h, e) != 0) {
+        img_free(&rs);
+        return -1;
+    }
+    for (int y = 0; y < out_h; y++) {
+        for (int x = 0; x < out_w; x++) {
+            int sx = cx + (mirror ? out_w - 1 - x : x);
+            const unsigned char *s = rs.px + ((size_t)(cy + y) * rw + sx) * 3;
+            unsigned char *o = crop->px + ((size_t)y * out_w + x) * 3;
+            o[0] = s[0];
+            o[1] = s[1];
+            o[2] = s[2];
+        }
+    }
+    img_free(&rs);
+    if (box) {
+        double fx = (double)im->w / rw, fy = (double)im->h / rh;
+        box->x = (float)(cx * fx);
+        box->y = (float)(cy * fy);
+        box->w = (float)(out_w * fx);
+        box->h = (float)(out_h * fy);
+        box->resized_w = rw;
+        box->resized_h = rh;
+        box->crop_x = cx;
+        box->crop_y = cy;
+        box->mirror = mirror ? 1 : 0;
+    }
+    return 0;
+}
+
+int img_crop_rgb(const Image *im, const Preproc *p, int out_w, int out_h, int mirror,
+                 long long crop_seed, Image *out, Err *e)
+{
+    if (!out) return err_set(e, "preprocess: no output image");
+    return crop_image(im, p, out_w, out_h, mirror, crop_seed, out, NULL, e);
+}
+
+int img_prepare(const Image *im, const Preproc *p, int out_w, int out_h, int mirror,
+                long long crop_seed, float *out, CropBox *box, Err *e)
+{
+    if (!out) return err_set(e, "preprocess: no output buffer");
+    Image c;
+    if (crop_image(im, p, out_w, out_h, mirror, crop_seed, &c, box, e) != 0) return -1;
+
+    size_t plane = (size_t)out_w * out_h;
+    int nch = p->grey ? 1 : 3;
+    for (int ch = 0; ch < nch; ch++) {
+        /* A std of 0 means "not set": presets that only subtract a mean (Caffe) need not
+           fill it, and dividing by zero would only produce infinities. */
+        float sd = p->std[ch] != 0.0f ? p->std[ch] : 1.0f;
+        float mean = p->mean[ch];
+        int src = p->bgr ? 2 - ch : ch;
+        float *o = out + (size_t)ch * plane;
+        for (size_t i = 0; i < plane; i++) {
+            const unsigned char *px = c.px + i * 3;
+            float v = p->grey ? 0.299f * px[0] + 0.587f * px[1] + 0.114f * px[2] : (float)px[src];
+            o[i] = (v * p->scale - mean) / sd;
+        }
+    }
+    img_free(&c);
+    return 0;
+}
+
+int img_write_png(const char *path, const Image *im, Err *e)
+{
+    if (!path || !*path) return err_set(e, "(no path): no file name for the PNG");
+    if (!img_valid(im)) return err_set(e, "%s: no image to write", path);
+    if ((long long)im->w * 3 > 0x7FFFFFFF) return err_set(e, "%s: image too wide to write", path);
+    errno = 0;
+    if (!stbi_write_png(path, im->w, im->h, 3, im->px, im->w * 3))
+        return err_set(e, "%s: cannot write PNG (%s)", path,
+                       errno ? strerror(errno) : "write failed");
+    return 0;
+}

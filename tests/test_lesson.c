@@ -1,0 +1,156 @@
+/* test_lesson.c - lesson files: every shipped lesson checks and plays; typos get line numbers. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "lesson.h"
+
+#define LESSONS FIXTURES "/../../lessons"
+
+static Lesson ls; /* big: keep it off the stack */
+
+static void expect_error(const char *text, const char *want)
+{
+    Err e = {0};
+    assert_int_equal(lesson_parse(text, "t.lesson", &ls, &e), -1);
+    if (!strstr(e.msg, want)) fail_msg("wanted '%s' in: %s", want, e.msg);
+}
+
+static const char *head = "title: T\narch: alexnet\n\n--- One\n";
+
+static void test_line_numbered_errors(void **st)
+{
+    (void)st;
+    char text[1024];
+    snprintf(text, sizeof text, "%slayer: conv9\nText.\n", head);
+    expect_error(text, "t.lesson:5: unknown layer 'conv9' (known: input, conv1, relu1");
+    snprintf(text, sizeof text, "%slayr: conv1\nText.\n", head);
+    expect_error(text, "t.lesson:5: unknown directive 'layr'");
+    snprintf(text, sizeof text, "%slayer: conv1\nIt has {conv1.parms} weights.\n", head);
+    expect_error(text, "t.lesson:6: 'parms' is not a field of conv layer conv1");
+    snprintf(text, sizeof text, "%slayer: conv1\nSee {conv10.params}.\n", head);
+    expect_error(text, "t.lesson:6: unknown layer 'conv10'");
+    snprintf(text, sizeof text, "%slayer: conv1\nAn open {brace here.\n", head);
+    expect_error(text, "t.lesson:6: '{' without a matching '}'");
+    snprintf(text, sizeof text, "%slayer: conv1\nunit: 99 0\nText.\n", head);
+    expect_error(text, "t.lesson:6: unit '99 0' is outside the 55×55 output");
+    snprintf(text, sizeof text, "%slayer: conv1\nchannel: 96\nText.\n", head);
+    expect_error(text, "t.lesson:6: channel '96' is not in 0..95");
+    snprintf(text, sizeof text, "%spanel: mapz\nText.\n", head);
+    expect_error(text, "t.lesson:5: unknown panel 'mapz'");
+    snprintf(text, sizeof text, "%smirror: yes\nText.\n", head);
+    expect_error(text, "t.lesson:5: mirror is on or off");
+    snprintf(text, sizeof text, "%sText {size:224,11,0}.\n", head);
+    expect_error(text, "t.lesson:5: {size:...} takes four numbers");
+    snprintf(text, sizeof text, "%sText {lenet6:conv1.params}.\n", head);
+    expect_error(text, "unknown architecture 'lenet6'");
+    expect_error("arch: alexnet9\n", "t.lesson:1: unknown arch 'alexnet9'");
+    expect_error("title: T\n", "no steps");
+    expect_error("arch: alexnet\n--- S\nText.\n", "t.lesson:1: the lesson has no 'title:' line");
+    expect_error("title: T\n--- S\nlayer: conv1\n", "t.lesson:2: step 'S' has no narration");
+    expect_error("title: T\nSome prose before any step.\n", "t.lesson:2: expected 'title:'");
+}
+
+static void test_files_refused(void **st)
+{
+    (void)st;
+    Err e = {0};
+    assert_int_equal(lesson_load("/nonexistent/x.lesson", &ls, &e), -1);
+    assert_non_null(strstr(e.msg, "/nonexistent/x.lesson: "));
+    assert_int_equal(lesson_load(LESSONS, &ls, &e), -1);
+    assert_non_null(strstr(e.msg, "directory"));
+    assert_int_equal(lesson_load(FIXTURES "/bad/random.bin", &ls, &e), -1);
+    assert_non_null(strstr(e.msg, "random.bin"));
+}
+
+static void test_placeholders_come_from_the_engine(void **st)
+{
+    (void)st;
+    Err e = {0};
+    const char *text = "title: T\n--- S\nlayer: conv2\nchannel: 3\nunit: 1 2\n"
+                       "{conv1.params_expr}; {conv2.formula_padded}; {total.params}; {size:224,11,0,4};\n"
+                       "{lenet5:total.params}; {pool5.rf}; {{literal}}; {input.shape}; {conv2.kernel}\n";
+    assert_int_equal(lesson_parse(text, "t.lesson", &ls, &e), 0);
+    assert_int_equal(ls.nsteps, 1);
+    assert_int_equal(ls.steps[0].layer, arch_layer_index(&arch_alexnet, "conv2"));
+    assert_int_equal(ls.steps[0].channel, 3);
+    assert_int_equal(ls.steps[0].unit_y, 1);
+    assert_int_equal(ls.steps[0].unit_x, 2);
+    Net *n = net_create(&arch_alexnet, NULL, &e);
+    char out[2048];
+    assert_int_equal(lesson_narration(&ls, 0, n, NULL, out, sizeof out, &e), 0);
+    assert_string_equal(out, "96×11×11×3 + 96 = 34,944; (27+2·2−5)/1+1 = 27; 60,965,224; (224−11)/4+1 = 54.25 → 54; "
+                             "61,706; 195×195; {literal}; 227×227×3; 5×5×48");
+    char v[128];
+    assert_int_equal(lesson_placeholder("conv1.zero_pct", n, NULL, v, sizeof v, &e), 0);
+    assert_string_equal(v, "(not computed yet)");
+    assert_int_equal(lesson_placeholder("total.fc_params_pct", n, NULL, v, sizeof v, &e), 0);
+    assert_string_equal(v, "96.2%");
+    assert_int_equal(lesson_placeholder("fc6.params_pct", n, NULL, v, sizeof v, &e), 0);
+    assert_string_equal(v, "61.9%");
+    assert_int_equal(lesson_placeholder("total.conv_macs_pct", n, NULL, v, sizeof v, &e), 0);
+    assert_string_equal(v, "91.9%");
+    net_free(n);
+    lesson_free(&ls);
+}
+
+static int is_lesson(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 7 && !strcmp(name + n - 7, ".lesson");
+}
+
+/* Every lesson in lessons/ parses, and plays start to end headless through the real binary. */
+static void test_every_shipped_lesson(void **st)
+{
+    (void)st;
+    DIR *d = opendir(LESSONS);
+    assert_non_null(d);
+    int count = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (!is_lesson(de->d_name)) continue;
+        char path[1024], cmd[2400];
+        snprintf(path, sizeof path, "%s/%s", LESSONS, de->d_name);
+        Err e = {0};
+        if (lesson_load(path, &ls, &e) != 0) fail_msg("%s", e.msg);
+        int steps = ls.nsteps;
+        lesson_free(&ls);
+        snprintf(cmd, sizeof cmd, "%s lesson play %s > /tmp/alexscope-play.txt 2>&1", ALEXSCOPE_BIN, path);
+        int rc = system(cmd);
+        if (!WIFEXITED(rc) || WEXITSTATUS(rc) != 0) fail_msg("lesson play %s failed", path);
+        FILE *f = fopen("/tmp/alexscope-play.txt", "r");
+        assert_non_null(f);
+        char line[4096], want[64];
+        int seen = 0;
+        snprintf(want, sizeof want, "== Step %d of %d", steps, steps);
+        while (fgets(line, sizeof line, f)) {
+            seen |= strstr(line, want) != NULL;
+            if (strstr(line, "(not computed yet)")) fail_msg("%s: a placeholder was not computed: %s", path, line);
+        }
+        fclose(f);
+        if (!seen) fail_msg("%s: the last step was not played", path);
+        count++;
+    }
+    closedir(d);
+    assert_true(count >= 12);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_line_numbered_errors),
+        cmocka_unit_test(test_files_refused),
+        cmocka_unit_test(test_placeholders_come_from_the_engine),
+        cmocka_unit_test(test_every_shipped_lesson),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
