@@ -7,8 +7,9 @@ void fc(float *out, const float *in, const float *w, const float *b, int nin, in
 {
     for (int o = 0; o < nout; o++) {
         const float *row = w + (long)o * nin;  /* (nin) */
-        float sum = 0.0f;
-        for (int i = 0; i < nin; i++) sum += row[i] * in[i];
-        out[o] = sum + (b ? b[o] : 0.0f);
+        /* a double sum: 9216 float terms in a row would drift, and it costs nothing here */
+        double sum = 0.0;
+        for (int i = 0; i < nin; i++) sum += (double)row[i] * in[i];
+        out[o] = (float)(sum + (b ? b[o] : 0.0f));
     }
 }

@@ -1,0 +1,87 @@
+/* wfile_impl.h - what wfile.c shares with the three format readers (wfile_onnx.c,
+   wfile_safetensors.c, wfile_caffe.c). Not a public header.
+
+   A reader maps nothing and allocates nothing from the file: it is handed the mapped
+   file (WMap), finds one WTensor per conv / fc weight and bias, says which arch layer
+   each belongs to (WLayer, indexed like arch->layers), and calls wfile_fill, which checks
+   every shape and byte count against the arch, allocates the Weights from the arch's
+   numbers, and copies / converts the data. */
+#ifndef ALEXSCOPE_WFILE_IMPL_H
+#define ALEXSCOPE_WFILE_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pb.h"
+#include "wfile.h"
+
+#define WF_MAX_DIMS 8
+
+typedef struct {
+    const char *path;
+    const uint8_t *p;     /* the whole file, mapped read-only */
+    size_t n;
+} WMap;
+
+/* Element types we convert to float32. */
+typedef enum { WT_F32, WT_F16, WT_BF16, WT_F64 } WType;
+
+typedef enum {
+    WS_RAW,   /* contiguous little-endian elements at data */
+    WS_PB     /* repeated protobuf field `field` of message [msg, msg + msglen) */
+} WSrc;
+
+typedef struct {
+    char name[96];              /* as the file calls it, for messages */
+    int ndim;
+    int64_t dims[WF_MAX_DIMS];  /* as stored */
+    int64_t numel;              /* product of dims, checked for overflow */
+    WType type;
+    int transposed;             /* a 2-D fc weight stored (in, out), as MatMul uses it */
+    WSrc src;
+    const uint8_t *data;        /* WS_RAW */
+    size_t nbytes;
+    const uint8_t *msg;         /* WS_PB */
+    size_t msglen;
+    uint32_t field;
+    PbElem elem;                /* I32: float bits; I64: double bits; VARINT: f16 / bf16 bits */
+} WTensor;
+
+typedef struct {
+    int has_w, has_b;           /* has_b 0: the file has no bias for the layer (zeros) */
+    WTensor w, b;
+} WLayer;
+
+/* Sets t->numel from t->dims; -1 and a message if a dim is negative or the product
+   overflows. what names the tensor ("conv1 weight 'conv1_w_0'"). */
+int wfile_numel(const WMap *m, WTensor *t, Err *e);
+
+/* The arch whose first conv has first_out filters, among arch_all. NULL and a message
+   if none. */
+const ArchSpec *wfile_infer_arch(const WMap *m, int64_t first_out, Err *e);
+
+/* The index of the k-th (0-based) conv / fc layer of a, or -1. */
+int wfile_weighted_layer(const ArchSpec *a, int k);
+int wfile_weighted_count(const ArchSpec *a);
+
+/* Checks the tensors found for layer i of a: shapes (naming the layer, the expected and
+   the found shape) and byte / value counts. */
+int wfile_check(const WMap *m, const ArchSpec *a, int i, const WLayer *f, Err *e);
+
+/* Checks every found tensor against a (found has a->nlayers entries), then allocates w
+   and copies. format: "onnx", "safetensors", "caffemodel". */
+int wfile_fill(const WMap *m, const ArchSpec *a, const WLayer *found, const char *format,
+               Weights *w, Err *e);
+
+/* Copies at most size-1 bytes of a file string into buf, replacing control bytes, so
+   names from a file are safe to print. */
+void wfile_name(char *buf, size_t size, const uint8_t *s, size_t len);
+
+/* "256×48×5×5" */
+void wfile_shape_str(char *buf, size_t size, const int64_t *dims, int ndim);
+
+int wfile_load_onnx(const WMap *m, const ArchSpec *arch, Weights *w, Err *e);
+int wfile_load_st(const WMap *m, const ArchSpec *arch, Weights *w, Err *e);
+int wfile_load_caffe(const WMap *m, const ArchSpec *arch, Weights *w, Err *e);
+
+#endif
