@@ -1,0 +1,86 @@
+/* ui_layout.h - where every panel is, for a window size and UI scale, and hit-testing
+   (point -> layer box, button, tab, tile, pixel; unit -> receptive-field box).
+
+   The design is drawn for 1280×720 in layout units; the scale is
+   min(w / 1280, h / 720) × zoom, so a 4K projector gets the same picture three times
+   larger and Ctrl +/- grows every font and panel together.
+
+       UiLayout L;
+       ui_layout(&L, 1920, 1080, st.zoom, shapes, arch->nlayers + 1, &drawlist);
+       int pos = ui_hit_box(&L, mx, my);        // -1: not on a layer box
+
+   Pure; no SDL, no allocation. */
+#ifndef ALEXSCOPE_UI_LAYOUT_H
+#define ALEXSCOPE_UI_LAYOUT_H
+
+#include "net.h"
+#include "ui_draw.h"
+#include "ui_state.h"
+
+#define UI_MAX_POS 64
+#define UI_MAX_BUTTONS 12
+
+typedef struct {
+    UiAction action;
+    const char *label;
+    UiRect r;
+} UiButton;
+
+typedef struct {
+    int w, h;
+    float s;                    /* pixels per layout unit */
+    int px_small, px_body, px_title, px_big;
+    int pad, gap;
+    UiRect top, strip, left, center, right, bottom, status;
+    UiRect photo_head, photo_area, crop_head, crop_area;
+    UiRect center_head, center_body;
+    UiRect zoom_head, zoom_area;
+    UiRect tabs[CARD_COUNT], card;
+    int npos;
+    UiRect box[UI_MAX_POS];     /* pipeline strip: one box per position */
+    int name_y, shape_y[2];     /* text rows above and (staggered) below the boxes */
+    int nbutton;
+    UiButton button[UI_MAX_BUTTONS];
+} UiLayout;
+
+/* shapes: output shape of every position (shapes[0] = the input). */
+void ui_layout(UiLayout *L, int w, int h, float zoom, const Shape *shapes, int npos, const DrawList *measure);
+
+int ui_hit_box(const UiLayout *L, int x, int y);         /* position or -1 */
+UiAction ui_hit_button(const UiLayout *L, int x, int y); /* ACT_NONE if none */
+int ui_hit_tab(const UiLayout *L, int x, int y);         /* UiCard or -1 */
+
+/* ---- grids of tiles --------------------------------------------------------------- */
+
+typedef struct {
+    UiRect area;
+    int n, cols, rows;
+    int mw, mh;       /* one map's size in data pixels */
+    int tw, th, gap;  /* one tile on screen */
+    int x0, y0;       /* top-left of the first tile */
+} UiGrid;
+
+/* Fits n maps of mw×mh into area with the largest tiles that keep the aspect. */
+void ui_grid_fit(UiGrid *g, UiRect area, int n, int mw, int mh, int gap);
+UiRect ui_grid_tile(const UiGrid *g, int i);
+/* Point -> tile index and the data pixel (py, px) under it; 0 if not on a tile. */
+int ui_grid_hit(const UiGrid *g, int x, int y, int *tile, int *py, int *px);
+
+/* ---- images ------------------------------------------------------------------------- */
+
+/* The largest rect with aspect iw:ih centred in area. */
+UiRect ui_fit(UiRect area, int iw, int ih);
+/* Screen point in dst (showing an iw×ih image) -> image pixel; 0 if outside. */
+int ui_to_image(UiRect dst, int iw, int ih, int x, int y, int *ix, int *iy);
+/* Image rect (in the image's pixels) -> screen rect inside dst. */
+UiRect ui_from_image(UiRect dst, int iw, int ih, UiRect r);
+
+/* ---- receptive field ---------------------------------------------------------------- */
+
+/* The input pixels unit (y, x) of run r sees: left = rf_start + x·rf_jump, size rf,
+   clipped to the in_w × in_h input. r NULL means the input itself (1×1). Returns 1 and
+   the box, with *clipped set when the box was cut at an edge; 0 when the layer has no
+   spatial receptive field (fc). */
+int ui_rf_box(const LayerRun *r, int y, int x, int in_h, int in_w, UiRect *box, int *clipped);
+
+#endif

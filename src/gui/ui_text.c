@@ -1,0 +1,420 @@
+/* ui_text.c - card texts from the engine's numbers (see ui_text.h). */
+#include "ui_text.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kernels.h"
+
+void ui_lines_clear(UiLines *L) { L->n = 0; }
+
+void ui_lines_add(UiLines *L, int style, const char *fmt, ...)
+{
+    if (L->n >= UI_MAX_LINES) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(L->s[L->n], UI_LINE, fmt, ap);
+    va_end(ap);
+    L->style[L->n++] = (unsigned char)style;
+}
+
+char *ui_shape_str(Shape s, char *buf, size_t size)
+{
+    if (s.h == 1 && s.w == 1) snprintf(buf, size, "%d", s.c);
+    else snprintf(buf, size, "%d×%d×%d", s.h, s.w, s.c);
+    return buf;
+}
+
+Shape ui_pos_shape(const Net *n, int pos)
+{
+    if (pos <= 0 || pos > n->nlayers) return n->arch->input;
+    return n->layers[pos - 1].out;
+}
+
+const char *ui_pos_name(const Net *n, int pos)
+{
+    if (pos <= 0 || pos > n->nlayers) return "input";
+    return n->layers[pos - 1].spec->name;
+}
+
+static long long volume(Shape s) { return (long long)s.c * s.h * s.w; }
+
+/* ---- size card ---------------------------------------------------------------------- */
+
+static void size_lines(const LayerRun *r, UiLines *L)
+{
+    const LayerSpec *l = r->spec;
+    const SizeCalc *c = &r->size;
+    char shape[48];
+    if (l->kind == LK_CONV)
+        ui_lines_add(L, UI_LS_HEAD, "%s: %d filters %d×%d, stride %d, padding %d%s", l->name, l->out, l->k, l->k,
+                     l->stride, l->pad, l->groups > 1 ? ", 2 groups" : "");
+    else
+        ui_lines_add(L, UI_LS_HEAD, "%s: %s pool %d×%d, stride %d, padding %d", l->name,
+                     l->kind == LK_MAXPOOL ? "max" : "average", l->k, l->k, l->stride, l->pad);
+    ui_lines_add(L, UI_LS_BODY, "output size = (n + 2p − f) / s + 1");
+    ui_lines_add(L, UI_LS_DIM, "n = %d (input), f = %d, p = %d, s = %d", c->n, c->f, c->p, c->s);
+    ui_lines_add(L, UI_LS_MONO, "%s", c->padded);
+    if (c->p > 0) ui_lines_add(L, UI_LS_DIM, strstr(c->nopad, "padding") ? "%s" : "without padding: %s", c->nopad);
+    if (!c->divides) ui_lines_add(L, UI_LS_WARN, "%s", c->rounding);
+    else if (l->kind != LK_CONV)
+        ui_lines_add(L, UI_LS_DIM, "divides exactly, so floor and ceil agree");
+    ui_lines_add(L, UI_LS_BODY, "%s → %s", ui_shape_str(r->in, shape, sizeof shape),
+                 ui_shape_str(r->out, shape + 24, sizeof shape - 24));
+}
+
+static void plain_lines(const LayerRun *r, UiLines *L)
+{
+    const LayerSpec *l = r->spec;
+    char in[24], out[24], count[32];
+    ui_shape_str(r->in, in, sizeof in);
+    ui_shape_str(r->out, out, sizeof out);
+    fmt_count(count, sizeof count, volume(r->out));
+    switch (l->kind) {
+    case LK_RELU:
+        ui_lines_add(L, UI_LS_HEAD, "%s: ReLU, max(0, x)", l->name);
+        ui_lines_add(L, UI_LS_BODY, "applied to each of the %s values", count);
+        ui_lines_add(L, UI_LS_BODY, "the shape does not change: %s", out);
+        break;
+    case LK_TANH:
+        ui_lines_add(L, UI_LS_HEAD, "%s: tanh(x) for each of %s values", l->name, count);
+        ui_lines_add(L, UI_LS_BODY, "the shape does not change: %s", out);
+        break;
+    case LK_LRN:
+        ui_lines_add(L, UI_LS_HEAD, "%s: local response normalisation", l->name);
+        ui_lines_add(L, UI_LS_MONO, "x / (k + α/n·Σx²)^β");
+        ui_lines_add(L, UI_LS_DIM, "Σ over n = %d neighbouring channels", l->lrn_n);
+        ui_lines_add(L, UI_LS_DIM, "k = %g, α = %g, β = %g", l->lrn_k, l->lrn_alpha, l->lrn_beta);
+        ui_lines_add(L, UI_LS_BODY, "the shape does not change: %s", out);
+        break;
+    case LK_FC: {
+        char nin[32];
+        fmt_count(nin, sizeof nin, volume(r->in));
+        ui_lines_add(L, UI_LS_HEAD, "%s: fully connected", l->name);
+        if (r->in.h > 1 || r->in.w > 1) ui_lines_add(L, UI_LS_BODY, "flatten %s = %s inputs", in, nin);
+        else ui_lines_add(L, UI_LS_BODY, "%s inputs", nin);
+        ui_lines_add(L, UI_LS_MONO, "y_j = Σ_i w_ji·x_i + b_j");
+        ui_lines_add(L, UI_LS_BODY, "%s inputs → %s outputs", nin, out);
+        break;
+    }
+    case LK_DROPOUT:
+        ui_lines_add(L, UI_LS_HEAD, "%s: dropout (ratio %g)", l->name, l->drop_ratio);
+        ui_lines_add(L, UI_LS_BODY, "training: each unit is dropped with p = %g", l->drop_ratio);
+        ui_lines_add(L, UI_LS_BODY, "here (testing): the identity, %s → %s", in, out);
+        break;
+    case LK_SOFTMAX:
+        ui_lines_add(L, UI_LS_HEAD, "%s: softmax over %s classes", l->name, out);
+        ui_lines_add(L, UI_LS_MONO, "p_i = exp(z_i) / Σ_j exp(z_j)");
+        ui_lines_add(L, UI_LS_BODY, "every p_i > 0 and they sum to 1");
+        break;
+    default:
+        ui_lines_add(L, UI_LS_HEAD, "%s: %s → %s", l->name, in, out);
+        break;
+    }
+}
+
+static int first_conv(const ArchSpec *a)
+{
+    for (int i = 0; i < a->nlayers; i++)
+        if (a->layers[i].kind == LK_CONV) return i;
+    return -1;
+}
+
+/* The sizes a 224 input would get with floor rounding everywhere, and fc6's input count. */
+static void floor_chain(const ArchSpec *a, int n, char *buf, size_t size)
+{
+    Shape s = {a->input.c, n, n};
+    size_t used = 0;
+    buf[0] = '\0';
+    int last = n;
+    for (int i = 0; i < a->nlayers; i++) {
+        const LayerSpec *l = &a->layers[i];
+        if (l->kind == LK_FC) {
+            char cnt[32];
+            fmt_count(cnt, sizeof cnt, volume(s));
+            snprintf(buf + used, size - used, "; %s would get %s inputs", l->name, cnt);
+            return;
+        }
+        if (l->kind != LK_CONV && l->kind != LK_MAXPOOL && l->kind != LK_AVGPOOL) continue;
+        int h = conv_out_size(s.h, l->k, l->pad, l->stride, 0);
+        if (h <= 0) return;
+        s.h = s.w = h;
+        if (l->kind == LK_CONV) s.c = l->out;
+        if (h != last && used < size)
+            used += (size_t)snprintf(buf + used, size - used, "%s%d", used ? " → " : "", h);
+        last = h;
+        if (used >= size) return;
+    }
+}
+
+void ui_why227_text(const ArchSpec *a, UiLines *L)
+{
+    int i = first_conv(a);
+    if (i < 0) return;
+    const LayerSpec *l = &a->layers[i];
+    const int paper = 224; /* the paper's input size (Krizhevsky et al. 2012, Fig. 2) */
+    SizeCalc c224, cnet;
+    size_calc(l, paper, &c224);
+    size_calc(l, a->input.h, &cnet);
+    if (a->input.h != paper) ui_lines_add(L, UI_LS_HEAD, "Why %d and not the paper's %d?", a->input.h, paper);
+    else ui_lines_add(L, UI_LS_HEAD, "The paper's %d, as this network takes it", paper);
+    ui_lines_add(L, UI_LS_MONO, "%s: %s", l->name, c224.padded);
+    if (!c224.divides) {
+        ui_lines_add(L, UI_LS_WARN, "%g is not a whole number of %d×%d windows", c224.exact, l->k, l->k);
+        char chain[160];
+        floor_chain(a, paper, chain, sizeof chain);
+        if (chain[0] && a->input.h != paper) ui_lines_add(L, UI_LS_DIM, "floor at %d: %s", paper, chain);
+        if (a->input.h == paper)
+            ui_lines_add(L, UI_LS_BODY, "rounding down drops the last partial window: %d", c224.out);
+    } else {
+        ui_lines_add(L, UI_LS_BODY, "%d divides exactly for this network", paper);
+    }
+    if (a->input.h != paper) {
+        ui_lines_add(L, UI_LS_MONO, "%s: %s", l->name, cnet.padded);
+        ui_lines_add(L, UI_LS_BODY, "%d fits exactly: the windows tile the input", a->input.h);
+    }
+}
+
+void ui_formula_text(const Net *n, int layer, UiLines *L)
+{
+    ui_lines_clear(L);
+    char shape[32];
+    if (layer < 0 || layer >= n->nlayers) {
+        ui_lines_add(L, UI_LS_HEAD, "input: %s, the crop the network sees",
+                     ui_shape_str(n->arch->input, shape, sizeof shape));
+        ui_lines_add(L, UI_LS_DIM, "preprocessing \"%s\": resize, centre crop, subtract the mean", n->arch->preproc.name);
+        ui_why227_text(n->arch, L);
+        return;
+    }
+    const LayerRun *r = &n->layers[layer];
+    if (r->has_size) size_lines(r, L);
+    else plain_lines(r, L);
+    if (layer == first_conv(n->arch)) ui_why227_text(n->arch, L);
+}
+
+/* ---- parameter card ----------------------------------------------------------------- */
+
+void ui_layer_shares(const Net *n, int layer, double *params_pct, double *macs_pct)
+{
+    const LayerRun *r = &n->layers[layer];
+    *params_pct = n->total_params ? 100.0 * (double)(r->nw + r->nb) / (double)n->total_params : 0;
+    *macs_pct = n->total_macs ? 100.0 * (double)r->macs / (double)n->total_macs : 0;
+}
+
+void ui_params_summary(const Net *n, char *buf, size_t size)
+{
+    int big = -1, nconv = 0;
+    long long conv_macs = 0;
+    for (int i = 0; i < n->nlayers; i++) {
+        const LayerRun *r = &n->layers[i];
+        if (big < 0 || r->nw + r->nb > n->layers[big].nw + n->layers[big].nb) big = i;
+        if (r->spec->kind == LK_CONV) nconv++, conv_macs += r->macs;
+    }
+    double pp, mp;
+    ui_layer_shares(n, big, &pp, &mp);
+    double conv_pct = n->total_macs ? 100.0 * (double)conv_macs / (double)n->total_macs : 0;
+    snprintf(buf, size, "%s holds %.1f%% of the parameters; the %d conv layers do %.1f%% of the MACs",
+             n->layers[big].spec->name, pp, nconv, conv_pct);
+}
+
+void ui_params_text(const Net *n, int layer, UiLines *L)
+{
+    char total[32], running[32], macs[32];
+    ui_lines_clear(L);
+    fmt_count(total, sizeof total, n->total_params);
+    if (layer < 0 || layer >= n->nlayers) {
+        ui_lines_add(L, UI_LS_HEAD, "The input has no parameters");
+        ui_lines_add(L, UI_LS_BODY, "the whole network: %s", total);
+    } else {
+        const LayerRun *r = &n->layers[layer];
+        fmt_count(running, sizeof running, r->params_running);
+        if (r->params_expr[0]) {
+            double pp, mp;
+            ui_layer_shares(n, layer, &pp, &mp);
+            fmt_count(macs, sizeof macs, r->macs);
+            ui_lines_add(L, UI_LS_HEAD, "%s: weights + biases", r->spec->name);
+            ui_lines_add(L, UI_LS_MONO, "%s", r->params_expr);
+            if (r->spec->kind == LK_CONV && r->spec->groups > 1)
+                ui_lines_add(L, UI_LS_DIM, "%d groups: each filter sees %d of the %d input channels",
+                             r->spec->groups, r->in.c / r->spec->groups, r->in.c);
+            ui_lines_add(L, UI_LS_BODY, "%.2f%% of the parameters, %.1f%% of the MACs", pp, mp);
+            ui_lines_add(L, UI_LS_DIM, "%s multiply-adds for one image", macs);
+        } else {
+            ui_lines_add(L, UI_LS_HEAD, "%s has no parameters", r->spec->name);
+        }
+        double share = n->total_params ? 100.0 * (double)r->params_running / (double)n->total_params : 0;
+        ui_lines_add(L, UI_LS_BODY, "so far: %s of %s (%.1f%%)", running, total, share);
+    }
+    char sum[200];
+    ui_params_summary(n, sum, sizeof sum);
+    ui_lines_add(L, UI_LS_DIM, "%s", sum);
+}
+
+/* ---- receptive field ---------------------------------------------------------------- */
+
+void ui_rf_text(const Net *n, int layer, int y, int x, UiLines *L)
+{
+    ui_lines_clear(L);
+    Shape in = n->arch->input;
+    if (layer < 0) {
+        ui_lines_add(L, UI_LS_HEAD, "input: each value is one pixel of the %d×%d crop", in.h, in.w);
+        return;
+    }
+    const LayerRun *r = &n->layers[layer];
+    const LayerSpec *l = r->spec;
+    if (r->rf <= 0) {
+        ui_lines_add(L, UI_LS_HEAD, "%s sees the whole %d×%d input", l->name, in.h, in.w);
+        ui_lines_add(L, UI_LS_BODY, "every output is connected to every input");
+        return;
+    }
+    int prf = 1, pjump = 1;
+    if (layer > 0) prf = n->layers[layer - 1].rf, pjump = n->layers[layer - 1].rf_jump;
+    ui_lines_add(L, UI_LS_HEAD, "%s: each unit sees %d×%d input pixels", l->name, r->rf, r->rf);
+    if (r->has_size) {
+        ui_lines_add(L, UI_LS_BODY, "rf = rf_before + (k − 1)·jump_before");
+        ui_lines_add(L, UI_LS_MONO, "%d = %d + (%d − 1)·%d", r->rf, prf, l->k, pjump);
+        ui_lines_add(L, UI_LS_BODY, "jump = %d·%d = %d input pixels between units", pjump, l->stride, r->rf_jump);
+    } else {
+        ui_lines_add(L, UI_LS_BODY, "%s works unit by unit: the field stays %d×%d", l->name, r->rf, r->rf);
+    }
+    if (y >= 0 && x >= 0) {
+        int top = r->rf_start + y * r->rf_jump, left = r->rf_start + x * r->rf_jump;
+        ui_lines_add(L, UI_LS_MONO, "unit (y %d, x %d): rows %d..%d, cols %d..%d", y, x, top, top + r->rf - 1, left,
+                     left + r->rf - 1);
+        if (top < 0 || left < 0 || top + r->rf > in.h || left + r->rf > in.w)
+            ui_lines_add(L, UI_LS_DIM, "part of it is padding outside the image");
+    } else {
+        ui_lines_add(L, UI_LS_DIM, "hover a unit to see its field on the crop");
+    }
+    double share = 100.0 * r->rf * r->rf / ((double)in.h * in.w);
+    if (share > 100) share = 100;
+    ui_lines_add(L, UI_LS_DIM, "%.1f%% of the %d×%d input", share, in.h, in.w);
+}
+
+/* ---- show the math ------------------------------------------------------------------ */
+
+static float input_at(const float *in, Shape s, int c, int y, int x)
+{
+    if (y < 0 || x < 0 || y >= s.h || x >= s.w) return 0.0f; /* zero padding */
+    return in[((size_t)c * s.h + y) * s.w + x];
+}
+
+int ui_math(const Net *n, int layer, int o, int y, int x, UiMath *m)
+{
+    memset(m, 0, sizeof *m);
+    if (layer < 0 || layer >= n->nlayers) return -1;
+    int conv = layer, relu = -1;
+    LayerKind k = n->layers[layer].spec->kind;
+    if (k == LK_RELU && layer > 0 && n->layers[layer - 1].spec->kind == LK_CONV) conv = layer - 1, relu = layer;
+    else if (k != LK_CONV) return -1;
+    else if (layer + 1 < n->nlayers && n->layers[layer + 1].spec->kind == LK_RELU) relu = layer + 1;
+    const LayerRun *r = &n->layers[conv];
+    const LayerSpec *l = r->spec;
+    if (!n->weights || !n->weights->l || !n->weights->l[conv].w) return -1;
+    if (o < 0 || o >= r->out.c || y < 0 || y >= r->out.h || x < 0 || x >= r->out.w) return -1;
+    if (!r->computed) return -1;
+
+    const float *in = net_layer_input(n, conv);
+    const float *w = n->weights->l[conv].w, *b = n->weights->l[conv].b;
+    m->conv = conv, m->relu = relu, m->o = o, m->y = y, m->x = x;
+    m->k = l->k, m->stride = l->stride, m->pad = l->pad, m->groups = l->groups;
+    m->cin = r->in.c, m->cin_g = r->in.c / l->groups;
+    m->group = o / (r->out.c / l->groups);
+    m->c0 = m->group * m->cin_g;
+    m->y0 = y * l->stride - l->pad, m->x0 = x * l->stride - l->pad;
+    m->show = l->k < 3 ? l->k : 3;
+    m->terms = (long)m->cin_g * l->k * l->k;
+
+    const float *wo = w + (size_t)o * m->cin_g * l->k * l->k; /* (cin/groups, k, k) */
+    double sum = 0.0;
+    int np = 0;
+    for (int c = 0; c < m->cin_g; c++)
+        for (int ky = 0; ky < l->k; ky++)
+            for (int kx = 0; kx < l->k; kx++) {
+                float xv = input_at(in, r->in, m->c0 + c, m->y0 + ky, m->x0 + kx);
+                float wv = wo[((size_t)c * l->k + ky) * l->k + kx];
+                sum += (double)xv * wv;
+                if (np < 3) m->prod[np++] = xv * wv;
+            }
+    for (int ky = 0; ky < m->show; ky++)
+        for (int kx = 0; kx < m->show; kx++) {
+            m->patch[ky][kx] = input_at(in, r->in, m->c0, m->y0 + ky, m->x0 + kx);
+            m->kern[ky][kx] = wo[(size_t)ky * l->k + kx];
+        }
+    m->sum = sum;
+    m->bias = b[o];
+    m->pre = (float)(sum + b[o]);
+    m->stored = r->out_data[((size_t)o * r->out.h + y) * r->out.w + x];
+    m->check = conv2d_unit(in, w, b, r->in, r->out.c, l->k, l->stride, l->pad, l->groups, o, y, x);
+    m->after_relu = m->pre > 0 ? m->pre : 0.0f;
+    return 0;
+}
+
+static void table_row(char *buf, size_t size, const float *p, const float *k, int show)
+{
+    size_t used = 0;
+    for (int i = 0; i < show && used < size; i++) used += (size_t)snprintf(buf + used, size - used, "%7.1f", p[i]);
+    if (used < size) used += (size_t)snprintf(buf + used, size - used, "   ");
+    for (int i = 0; i < show && used < size; i++) used += (size_t)snprintf(buf + used, size - used, "%7.3f", k[i]);
+}
+
+void ui_math_text(const Net *n, const UiMath *m, UiLines *L)
+{
+    ui_lines_clear(L);
+    const LayerRun *r = &n->layers[m->conv];
+    char terms[32];
+    fmt_count(terms, sizeof terms, m->terms);
+    ui_lines_add(L, UI_LS_HEAD, "%s, channel %d, unit (y %d, x %d)", r->spec->name, m->o, m->y, m->x);
+    if (m->groups > 1)
+        ui_lines_add(L, UI_LS_WARN, "group %d of %d: reads input channels %d–%d of %d", m->group + 1, m->groups,
+                     m->c0, m->c0 + m->cin_g - 1, m->cin);
+    else
+        ui_lines_add(L, UI_LS_DIM, "reads all %d input channels", m->cin);
+    ui_lines_add(L, UI_LS_DIM, "window rows %d..%d, cols %d..%d%s", m->y0, m->y0 + m->k - 1, m->x0,
+                 m->x0 + m->k - 1, m->pad ? " (outside = padding 0)" : "");
+    ui_lines_add(L, UI_LS_DIM, "input ch %d (corner %d×%d)    kernel w[%d][0]", m->c0, m->show, m->show, m->o);
+    for (int i = 0; i < m->show; i++) {
+        char row[UI_LINE];
+        table_row(row, sizeof row, m->patch[i], m->kern[i], m->show);
+        ui_lines_add(L, UI_LS_MONO, "%s", row);
+    }
+    char terms3[3][32];
+    for (int i = 0; i < 3; i++)
+        snprintf(terms3[i], sizeof terms3[i], m->prod[i] < 0 ? "(%.3g)" : "%.3g", m->prod[i]);
+    ui_lines_add(L, UI_LS_MONO, "Σ x·w = %s + %s + %s + …", terms3[0], terms3[1], terms3[2]);
+    ui_lines_add(L, UI_LS_MONO, "      = %.4f   (%s terms)", m->sum, terms);
+    ui_lines_add(L, UI_LS_MONO, "+ bias %.4f = %.4f", m->bias, m->pre);
+    int ok = fabsf(m->stored - m->check) <= 1e-3f * (1.0f + fabsf(m->check));
+    ui_lines_add(L, ok ? UI_LS_DIM : UI_LS_WARN, "out_data %.4f, conv2d_unit %.4f %s", m->stored, m->check,
+                 ok ? "✓" : "(differ!)");
+    ui_lines_add(L, UI_LS_HEAD, "ReLU: max(0, %.4f) = %.4f", m->pre, m->after_relu);
+}
+
+/* ---- keys --------------------------------------------------------------------------- */
+
+const UiKeyHelp ui_key_help[] = {
+    {"→  PgDn  Space", "next layer (clickers send PgDn)"},
+    {"←  PgUp  Backspace", "previous layer"},
+    {"Home  End", "input / last layer"},
+    {"click a layer box", "jump to it"},
+    {"click a tile", "enlarge that channel"},
+    {"click a unit (enlarged)", "show the math (conv layers)"},
+    {"hover a unit", "its value and receptive field"},
+    {"M", "mirror the photo left-right"},
+    {"S", "next sample photo"},
+    {"drop a file", "open an image or weights file"},
+    {"N", "normalise per channel / per layer"},
+    {"C", "colours: viridis / grey"},
+    {"K", "kernels instead of feature maps"},
+    {"1 2 3 4", "cards: size, params, field, math"},
+    {"E", "export PNGs (grid, tile, screen)"},
+    {"T", "high-contrast theme"},
+    {"Ctrl +  Ctrl −  Ctrl 0", "bigger / smaller / normal"},
+    {"F11", "fullscreen"},
+    {"F1  ?", "this help"},
+    {"Esc", "close / deselect"},
+    {"Q  Ctrl W", "quit"},
+};
+const int ui_key_help_count = (int)(sizeof ui_key_help / sizeof ui_key_help[0]);

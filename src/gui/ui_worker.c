@@ -1,0 +1,613 @@
+/* ui_worker.c - the compute thread (pthreads): a job queue, stepwise layer computation,
+   and the hand-over of new nets and images to the UI (see ui_worker.h). */
+#include "ui_worker.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "wfile.h"
+
+#define QUEUE 16
+#define MAX_NOTES 8
+#define PHOTO_MAX_SIDE 1024 /* the display copy; textures stay small on old GPUs */
+
+typedef enum { JOB_WEIGHTS, JOB_IMAGE, JOB_DROP, JOB_EXPORT } JobKind;
+
+typedef struct {
+    JobKind kind;
+    int has_path;
+    char path[1024];
+    const ArchSpec *arch;
+    uint64_t seed;
+    int mirror;
+    UiExportJob exp;
+} Job;
+
+struct UiWorker {
+    int threaded, started;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;      /* wakes the worker */
+    pthread_cond_t ack;     /* wakes a worker waiting for the UI to see ready = 0 */
+    int quit;
+    Job q[QUEUE];
+    int qhead, qn;
+    int target, ready, working;
+    int has_input;          /* net has an input (mirrors net->has_input, under mu) */
+    char what[96];
+    unsigned gen, ui_gen;
+
+    /* worker-owned */
+    Net *net;
+    Weights *weights;
+    Image orig;
+    char image_name[256];
+
+    /* published, waiting for the UI (under mu) */
+    Net *front;             /* the net the UI holds */
+    int pub_net;
+    Net *p_net;
+    Weights *p_weights;
+    int pub_img;
+    Image p_photo, p_crop;
+    CropBox p_box;
+    int p_ow, p_oh, p_mirror;
+    char p_name[256];
+
+    UiNote notes[MAX_NOTES];
+    int nnotes;
+};
+
+static void drain(UiWorker *wk);
+
+/* ---- notes -------------------------------------------------------------------------- */
+
+static void note(UiWorker *wk, int error, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static void note(UiWorker *wk, int error, const char *fmt, ...)
+{
+    UiNote n = {.error = error};
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(n.text, sizeof n.text, fmt, ap);
+    va_end(ap);
+    pthread_mutex_lock(&wk->mu);
+    if (wk->nnotes == MAX_NOTES) {
+        memmove(wk->notes, wk->notes + 1, sizeof wk->notes[0] * (MAX_NOTES - 1));
+        wk->nnotes--;
+    }
+    wk->notes[wk->nnotes++] = n;
+    pthread_mutex_unlock(&wk->mu);
+}
+
+/* Copies s into d (size n), cut short if needed. */
+static void str_copy(char *d, size_t n, const char *s)
+{
+    size_t len = strlen(s);
+    if (len >= n) len = n - 1;
+    memcpy(d, s, len);
+    d[len] = '\0';
+}
+
+/* "loading cat.png": what the status line shows while the worker is busy. */
+static void set_what(UiWorker *wk, const char *verb, const char *arg)
+{
+    char buf[96];
+    snprintf(buf, sizeof buf, "%s %.64s", verb, arg);
+    pthread_mutex_lock(&wk->mu);
+    str_copy(wk->what, sizeof wk->what, buf);
+    pthread_mutex_unlock(&wk->mu);
+}
+
+static const char *base_name(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+/* ---- images ------------------------------------------------------------------------- */
+
+static int image_copy(const Image *in, Image *out, Err *e)
+{
+    size_t n = (size_t)in->w * in->h * 3;
+    out->px = malloc(n);
+    if (!out->px) return err_set(e, "out of memory for a %d×%d image", in->w, in->h);
+    memcpy(out->px, in->px, n);
+    out->w = in->w, out->h = in->h;
+    return 0;
+}
+
+static int display_copy(const Image *in, Image *out, Err *e)
+{
+    int side = in->w > in->h ? in->w : in->h;
+    if (side <= PHOTO_MAX_SIDE) return image_copy(in, out, e);
+    int w = (int)((long long)in->w * PHOTO_MAX_SIDE / side), h = (int)((long long)in->h * PHOTO_MAX_SIDE / side);
+    return img_resize(in, w < 1 ? 1 : w, h < 1 ? 1 : h, out, e);
+}
+
+typedef struct {
+    float *x;
+    Image crop, photo;
+    CropBox box;
+} Prepared;
+
+static void prepared_free(Prepared *p)
+{
+    free(p->x);
+    img_free(&p->crop);
+    img_free(&p->photo);
+    memset(p, 0, sizeof *p);
+}
+
+/* Everything an image needs before it can become the input of arch a. */
+static int prepare(const Image *orig, const ArchSpec *a, int mirror, Prepared *p, Err *e)
+{
+    memset(p, 0, sizeof *p);
+    Shape s = a->input;
+    p->x = malloc(sizeof(float) * (size_t)s.c * s.h * s.w);
+    if (!p->x) return err_set(e, "out of memory for the input tensor");
+    if (img_prepare(orig, &a->preproc, s.w, s.h, mirror, -1, p->x, &p->box, e) != 0 ||
+        img_crop_rgb(orig, &a->preproc, s.w, s.h, mirror, -1, &p->crop, e) != 0 ||
+        display_copy(orig, &p->photo, e) != 0) {
+        prepared_free(p);
+        return -1;
+    }
+    return 0;
+}
+
+/* Hands photo, crop and box to the UI (replacing an unclaimed earlier hand-over). */
+static void publish_image(UiWorker *wk, Prepared *p, int mirror)
+{
+    pthread_mutex_lock(&wk->mu);
+    if (wk->pub_img) img_free(&wk->p_photo), img_free(&wk->p_crop);
+    wk->p_photo = p->photo, wk->p_crop = p->crop, wk->p_box = p->box;
+    wk->p_ow = wk->orig.w, wk->p_oh = wk->orig.h, wk->p_mirror = mirror;
+    str_copy(wk->p_name, sizeof wk->p_name, wk->image_name);
+    wk->pub_img = 1;
+    pthread_mutex_unlock(&wk->mu);
+    memset(&p->photo, 0, sizeof p->photo);
+    memset(&p->crop, 0, sizeof p->crop);
+}
+
+/* Sets ready = 0 and, with a UI thread reading the net, waits until it has seen that. */
+static void retire_layers(UiWorker *wk)
+{
+    pthread_mutex_lock(&wk->mu);
+    wk->ready = 0;
+    wk->has_input = 0;
+    unsigned g = ++wk->gen;
+    while (wk->threaded && !wk->quit && wk->front == wk->net && wk->ui_gen != g) pthread_cond_wait(&wk->ack, &wk->mu);
+    pthread_mutex_unlock(&wk->mu);
+}
+
+static void set_input(UiWorker *wk, Prepared *p)
+{
+    retire_layers(wk);
+    net_set_input(wk->net, p->x);
+    pthread_mutex_lock(&wk->mu);
+    wk->has_input = 1;
+    pthread_mutex_unlock(&wk->mu);
+}
+
+/* ---- jobs --------------------------------------------------------------------------- */
+
+static void job_image(UiWorker *wk, const Job *j)
+{
+    Err e = {0};
+    Image im = {0};
+    if (j->has_path) {
+        set_what(wk, "loading", base_name(j->path));
+        if (img_load(j->path, &im, &e) != 0) {
+            note(wk, 1, "%s\nKeeping the previous image.", e.msg);
+            return;
+        }
+    } else if (!wk->orig.px) {
+        return;
+    } else if (image_copy(&wk->orig, &im, &e) != 0) {
+        note(wk, 1, "%s", e.msg);
+        return;
+    }
+    if (!wk->net) { /* no weights yet: keep the image for when they arrive */
+        img_free(&wk->orig);
+        wk->orig = im;
+        return;
+    }
+    Prepared p;
+    set_what(wk, "preparing", j->has_path ? base_name(j->path) : wk->image_name);
+    if (prepare(&im, wk->net->arch, j->mirror, &p, &e) != 0) {
+        img_free(&im);
+        note(wk, 1, "%s\nKeeping the previous image.", e.msg);
+        return;
+    }
+    img_free(&wk->orig);
+    wk->orig = im;
+    if (j->has_path) str_copy(wk->image_name, sizeof wk->image_name, base_name(j->path));
+    set_input(wk, &p);
+    if (j->has_path)
+        note(wk, 0, "Opened %s (%d×%d): resized to %d×%d, centre crop %d×%d%s", wk->image_name, wk->orig.w,
+             wk->orig.h, p.box.resized_w, p.box.resized_h, p.crop.w, p.crop.h, j->mirror ? ", mirrored" : "");
+    else
+        note(wk, 0, "Mirror %s: the crop is flipped left-right and every layer computed again", j->mirror ? "on" : "off");
+    publish_image(wk, &p, j->mirror);
+    prepared_free(&p);
+}
+
+static void free_weights(Weights *w)
+{
+    if (!w) return;
+    weights_free(w);
+    free(w);
+}
+
+static int load_weights(const Job *j, Weights **out, Net **net, Err *e)
+{
+    Weights *w = calloc(1, sizeof *w);
+    if (!w) return err_set(e, "out of memory");
+    int rc = j->has_path ? wfile_load(j->path, j->arch, w, e) : weights_builtin(j->arch, j->seed, w, e);
+    if (rc != 0) {
+        free(w);
+        return -1;
+    }
+    *net = net_create(w->arch, w, e);
+    if (!*net) {
+        free_weights(w);
+        return -1;
+    }
+    *out = w;
+    return 0;
+}
+
+static void job_weights(UiWorker *wk, const Job *j)
+{
+    Err e = {0};
+    Weights *w = NULL;
+    Net *n = NULL;
+    set_what(wk, "loading weights", j->has_path ? base_name(j->path) : "(built-in)");
+    if (load_weights(j, &w, &n, &e) != 0) {
+        note(wk, 1, "%s\nKeeping the previous weights.", e.msg);
+        if (wk->net || !j->has_path) return;
+        /* Nothing to show yet: fall back to the built-in weights so the window works. */
+        Job b = {.kind = JOB_WEIGHTS, .arch = j->arch ? j->arch : &arch_alexnet, .seed = 42};
+        if (load_weights(&b, &w, &n, &e) != 0) {
+            note(wk, 1, "%s", e.msg);
+            return;
+        }
+    }
+    int mirror = 0;
+    pthread_mutex_lock(&wk->mu);
+    mirror = wk->p_mirror;
+    pthread_mutex_unlock(&wk->mu);
+    Prepared p = {0};
+    int have_image = wk->orig.px && prepare(&wk->orig, n->arch, mirror, &p, &e) == 0;
+    if (wk->orig.px && !have_image) note(wk, 1, "%s", e.msg);
+    if (have_image) net_set_input(n, p.x);
+
+    pthread_mutex_lock(&wk->mu);
+    if (wk->pub_net) { /* the UI never saw the previous one: it is still ours */
+        net_free(wk->p_net);
+        free_weights(wk->p_weights);
+    }
+    wk->p_net = n, wk->p_weights = w, wk->pub_net = 1;
+    wk->net = n, wk->weights = w;
+    wk->ready = 0;
+    wk->has_input = have_image;
+    wk->gen++;
+    pthread_mutex_unlock(&wk->mu);
+    if (have_image) publish_image(wk, &p, mirror);
+    prepared_free(&p);
+    if (j->has_path) note(wk, 0, "Weights: %s (%s, %s)", w->source, w->format, n->arch->name);
+}
+
+static int make_dirs(const char *dir, Err *e)
+{
+    char buf[512];
+    str_copy(buf, sizeof buf, dir);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST) return err_set(e, "%s: cannot create (%s)", buf, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST) return err_set(e, "%s: cannot create (%s)", buf, strerror(errno));
+    return 0;
+}
+
+static int write_png(const char *dir, const char *name, const Image *im, char *list, size_t size, Err *e)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (img_write_png(path, im, e) != 0) return -1;
+    size_t used = strlen(list);
+    snprintf(list + used, size - used, "%s%s", used ? ", " : "", name);
+    return 0;
+}
+
+static void job_export(UiWorker *wk, Job *j)
+{
+    UiExportJob *x = &j->exp;
+    Err e = {0};
+    char list[600] = "", name[160];
+    set_what(wk, "exporting to", x->dir);
+    int ok = make_dirs(x->dir, &e) == 0;
+    Net *n = wk->net;
+    if (ok && n && x->layer >= 0 && wk->has_input && !n->layers[x->layer].computed) { /* E pressed while computing */
+        Err ce = {0};
+        int done = net_run_to(n, x->layer + 1, &ce);
+        pthread_mutex_lock(&wk->mu);
+        wk->ready = n->done;
+        pthread_mutex_unlock(&wk->mu);
+        if (done < 0) note(wk, 1, "%s", ce.msg);
+    }
+    const char *lname = x->layer < 0 ? "input" : n ? n->layers[x->layer].spec->name : "none";
+    if (ok && n && (x->layer < 0 ? n->has_input : n->layers[x->layer].computed)) {
+        const float *d = x->layer < 0 ? n->input : n->layers[x->layer].out_data;
+        Shape s = x->layer < 0 ? n->arch->input : n->layers[x->layer].out;
+        int scale = s.h >= 64 ? 1 : s.h >= 16 ? 2 : s.h > 1 ? 4 : 1;
+        Image g = {0};
+        snprintf(name, sizeof name, "%s_grid.png", lname);
+        ok = export_grid_image(d, s, x->norm, x->cmap, scale, &g, &e) == 0 && write_png(x->dir, name, &g, list, sizeof list, &e) == 0;
+        img_free(&g);
+        if (ok && x->channel >= 0 && x->channel < s.c && s.h > 1) {
+            const float *c = d + (size_t)x->channel * s.h * s.w;
+            float lo = c[0], hi = c[0];
+            for (long i = 1; i < (long)s.h * s.w; i++) lo = c[i] < lo ? c[i] : lo, hi = c[i] > hi ? c[i] : hi;
+            snprintf(name, sizeof name, "%s_c%03d.png", lname, x->channel);
+            ok = export_channel_image(c, s.h, s.w, lo, hi, x->cmap, 256 / s.h > 1 ? 256 / s.h : 1, &g, &e) == 0 &&
+                 write_png(x->dir, name, &g, list, sizeof list, &e) == 0;
+            img_free(&g);
+        }
+    }
+    if (ok && x->screen.px) {
+        snprintf(name, sizeof name, "%s_screen.png", lname);
+        ok = write_png(x->dir, name, &x->screen, list, sizeof list, &e) == 0;
+    }
+    img_free(&x->screen);
+    if (ok) note(wk, 0, "Saved %s in %s", list[0] ? list : "nothing", x->dir);
+    else note(wk, 1, "Export failed: %s", e.msg);
+}
+
+static void run_job(UiWorker *wk, Job *j)
+{
+    switch (j->kind) {
+    case JOB_WEIGHTS: job_weights(wk, j); break;
+    case JOB_IMAGE: job_image(wk, j); break;
+    case JOB_DROP: {
+        Err e = {0};
+        j->kind = wfile_detect(j->path, &e) != WF_UNKNOWN ? JOB_WEIGHTS : JOB_IMAGE;
+        j->arch = NULL;
+        run_job(wk, j);
+        break;
+    }
+    case JOB_EXPORT: job_export(wk, j); break;
+    }
+}
+
+/* ---- the loop ------------------------------------------------------------------------ */
+
+/* One unit of work with the lock held on entry and exit; 0 when idle. */
+static int work_once(UiWorker *wk)
+{
+    if (wk->qn > 0) {
+        Job *j = malloc(sizeof *j);
+        if (!j) return 0;
+        *j = wk->q[wk->qhead];
+        wk->qhead = (wk->qhead + 1) % QUEUE, wk->qn--;
+        wk->working = 1;
+        pthread_mutex_unlock(&wk->mu);
+        run_job(wk, j);
+        free(j);
+        pthread_mutex_lock(&wk->mu);
+        wk->working = 0;
+        return 1;
+    }
+    if (wk->net && wk->has_input && wk->ready < wk->target && wk->ready < wk->net->nlayers) {
+        Net *n = wk->net;
+        snprintf(wk->what, sizeof wk->what, "computing %s", n->layers[wk->ready].spec->name);
+        wk->working = 1;
+        pthread_mutex_unlock(&wk->mu);
+        Err e = {0};
+        int done = net_step(n, &e);
+        if (done < 0) note(wk, 1, "%s", e.msg);
+        pthread_mutex_lock(&wk->mu);
+        wk->working = 0;
+        if (done < 0) wk->target = wk->ready;
+        else wk->ready = n->done;
+        return 1;
+    }
+    return 0;
+}
+
+static void *thread_main(void *arg)
+{
+    UiWorker *wk = arg;
+    pthread_mutex_lock(&wk->mu);
+    while (!wk->quit)
+        if (!work_once(wk)) pthread_cond_wait(&wk->cv, &wk->mu);
+    pthread_mutex_unlock(&wk->mu);
+    return NULL;
+}
+
+static void drain(UiWorker *wk)
+{
+    if (wk->threaded) return;
+    pthread_mutex_lock(&wk->mu);
+    while (work_once(wk)) {}
+    pthread_mutex_unlock(&wk->mu);
+}
+
+UiWorker *ui_worker_start(int threaded, Err *e)
+{
+    UiWorker *wk = calloc(1, sizeof *wk);
+    if (!wk) {
+        err_set(e, "out of memory");
+        return NULL;
+    }
+    wk->threaded = threaded;
+    pthread_mutex_init(&wk->mu, NULL);
+    pthread_cond_init(&wk->cv, NULL);
+    pthread_cond_init(&wk->ack, NULL);
+    if (threaded) {
+        int rc = pthread_create(&wk->th, NULL, thread_main, wk);
+        if (rc != 0) {
+            err_set(e, "cannot start the compute thread (%s)", strerror(rc));
+            ui_worker_stop(wk);
+            return NULL;
+        }
+        wk->started = 1;
+    }
+    return wk;
+}
+
+void ui_worker_stop(UiWorker *wk)
+{
+    if (!wk) return;
+    pthread_mutex_lock(&wk->mu);
+    wk->quit = 1;
+    pthread_cond_broadcast(&wk->cv);
+    pthread_cond_broadcast(&wk->ack);
+    pthread_mutex_unlock(&wk->mu);
+    if (wk->started) pthread_join(wk->th, NULL);
+    for (int i = 0; i < wk->qn; i++) img_free(&wk->q[(wk->qhead + i) % QUEUE].exp.screen);
+    if (wk->pub_net) net_free(wk->p_net), free_weights(wk->p_weights);
+    if (wk->pub_img) img_free(&wk->p_photo), img_free(&wk->p_crop);
+    img_free(&wk->orig);
+    pthread_cond_destroy(&wk->ack);
+    pthread_cond_destroy(&wk->cv);
+    pthread_mutex_destroy(&wk->mu);
+    free(wk);
+}
+
+static void push(UiWorker *wk, const Job *j)
+{
+    pthread_mutex_lock(&wk->mu);
+    if (wk->qn == QUEUE) {
+        pthread_mutex_unlock(&wk->mu);
+        note(wk, 1, "Busy: too many requests waiting, try again in a moment");
+        return;
+    }
+    wk->q[(wk->qhead + wk->qn) % QUEUE] = *j;
+    wk->qn++;
+    pthread_cond_signal(&wk->cv);
+    pthread_mutex_unlock(&wk->mu);
+    drain(wk);
+}
+
+static void set_path(Job *j, const char *path)
+{
+    j->has_path = path != NULL;
+    if (path) str_copy(j->path, sizeof j->path, path);
+}
+
+void ui_worker_weights(UiWorker *wk, const char *path, const ArchSpec *arch, uint64_t seed)
+{
+    Job j = {.kind = JOB_WEIGHTS, .arch = arch, .seed = seed};
+    if (!path && !arch) j.arch = &arch_alexnet;
+    set_path(&j, path);
+    push(wk, &j);
+}
+
+void ui_worker_image(UiWorker *wk, const char *path, int mirror)
+{
+    Job j = {.kind = JOB_IMAGE, .mirror = mirror};
+    set_path(&j, path);
+    push(wk, &j);
+}
+
+void ui_worker_drop(UiWorker *wk, const char *path, int mirror)
+{
+    Job j = {.kind = JOB_DROP, .mirror = mirror};
+    set_path(&j, path);
+    push(wk, &j);
+}
+
+void ui_worker_export(UiWorker *wk, UiExportJob *x)
+{
+    Job j = {.kind = JOB_EXPORT, .exp = *x};
+    memset(&x->screen, 0, sizeof x->screen); /* ownership moved into the job */
+    push(wk, &j);
+}
+
+void ui_worker_target(UiWorker *wk, int layers)
+{
+    pthread_mutex_lock(&wk->mu);
+    if (wk->target != layers) {
+        wk->target = layers;
+        pthread_cond_signal(&wk->cv);
+    }
+    pthread_mutex_unlock(&wk->mu);
+    drain(wk);
+}
+
+int ui_worker_busy(UiWorker *wk)
+{
+    pthread_mutex_lock(&wk->mu);
+    int busy = wk->qn > 0 || wk->working ||
+               (wk->net && wk->has_input && wk->ready < wk->target && wk->ready < wk->net->nlayers);
+    pthread_mutex_unlock(&wk->mu);
+    return busy;
+}
+
+void ui_model_free(UiModel *m)
+{
+    net_free(m->net);
+    free_weights(m->weights);
+    img_free(&m->photo);
+    img_free(&m->crop);
+    memset(m, 0, sizeof *m);
+}
+
+int ui_worker_sync(UiWorker *wk, UiModel *m, UiNote *out)
+{
+    Net *old_net = NULL;
+    Weights *old_w = NULL;
+    Image old_photo = {0}, old_crop = {0};
+    int got = 0;
+    pthread_mutex_lock(&wk->mu);
+    if (wk->pub_net) {
+        old_net = m->net, old_w = m->weights;
+        m->net = wk->p_net, m->weights = wk->p_weights, m->arch = wk->p_net->arch;
+        wk->front = m->net;
+        wk->pub_net = 0;
+        m->net_gen++;
+    }
+    if (wk->pub_img) {
+        old_photo = m->photo, old_crop = m->crop;
+        m->photo = wk->p_photo, m->crop = wk->p_crop, m->box = wk->p_box;
+        m->orig_w = wk->p_ow, m->orig_h = wk->p_oh, m->mirror = wk->p_mirror;
+        str_copy(m->image_name, sizeof m->image_name, wk->p_name);
+        memset(&wk->p_photo, 0, sizeof wk->p_photo);
+        memset(&wk->p_crop, 0, sizeof wk->p_crop);
+        wk->pub_img = 0;
+        m->image_gen++;
+    }
+    int current = m->net && m->net == wk->net;
+    m->ready = current ? wk->ready : 0;
+    m->has_input = current && wk->has_input;
+    m->data_gen = wk->gen;
+    wk->ui_gen = wk->gen;
+    pthread_cond_broadcast(&wk->ack);
+    m->busy = wk->qn > 0 || wk->working ||
+              (wk->net && wk->has_input && wk->ready < wk->target && wk->ready < wk->net->nlayers);
+    str_copy(m->busy_what, sizeof m->busy_what, wk->what);
+    if (wk->nnotes > 0 && out) {
+        *out = wk->notes[0];
+        memmove(wk->notes, wk->notes + 1, sizeof wk->notes[0] * (size_t)(wk->nnotes - 1));
+        wk->nnotes--;
+        got = 1;
+    }
+    pthread_mutex_unlock(&wk->mu);
+    net_free(old_net);
+    free_weights(old_w);
+    img_free(&old_photo);
+    img_free(&old_crop);
+    return got;
+}

@@ -1,0 +1,193 @@
+/* test_ui_text.c - the card strings (ui_text.c): size formulas, why 227, parameters,
+   receptive fields and "show the math", against alexnet and its built-in weights. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels.h"
+#include "ui_text.h"
+
+static Weights weights;
+static Net *net;
+
+static int layer(const char *name) { return arch_layer_index(&arch_alexnet, name); }
+
+static int setup(void **ctx)
+{
+    (void)ctx;
+    Err e = {0};
+    if (weights_builtin(&arch_alexnet, 42, &weights, &e) != 0) return -1;
+    net = net_create(&arch_alexnet, &weights, &e);
+    if (!net) return -1;
+    Shape s = arch_alexnet.input;
+    size_t n = (size_t)s.c * s.h * s.w;
+    float *x = malloc(n * sizeof *x);
+    if (!x) return -1;
+    uint64_t seed = 7;
+    for (size_t i = 0; i < n; i++) x[i] = 100.0f * (rng_uniform(&seed) - 0.5f);
+    net_set_input(net, x);
+    free(x);
+    return net_run_to(net, layer("relu2") + 1, &e) < 0 ? -1 : 0;
+}
+
+static int teardown(void **ctx)
+{
+    (void)ctx;
+    net_free(net);
+    weights_free(&weights);
+    return 0;
+}
+
+/* 1 if some line of L contains s */
+static int has(const UiLines *L, const char *s)
+{
+    for (int i = 0; i < L->n; i++)
+        if (strstr(L->s[i], s)) return 1;
+    return 0;
+}
+
+static void test_shapes(void **ctx)
+{
+    (void)ctx;
+    char b[32];
+    assert_string_equal(ui_shape_str((Shape){96, 55, 55}, b, sizeof b), "55×55×96");
+    assert_string_equal(ui_shape_str((Shape){4096, 1, 1}, b, sizeof b), "4096");
+    assert_string_equal(ui_shape_str(ui_pos_shape(net, 0), b, sizeof b), "227×227×3");
+    assert_string_equal(ui_shape_str(ui_pos_shape(net, layer("pool5") + 1), b, sizeof b), "6×6×256");
+    assert_string_equal(ui_pos_name(net, 0), "input");
+    assert_string_equal(ui_pos_name(net, net->nlayers), "prob");
+}
+
+static void test_formulas(void **ctx)
+{
+    (void)ctx;
+    UiLines L;
+    ui_formula_text(net, layer("conv1"), &L);
+    assert_true(has(&L, "(227+2·0−11)/4+1 = 55"));
+    assert_true(has(&L, "55×55×96"));
+    /* the paper's 224 does not divide: 54.25, computed, and why 227 */
+    assert_true(has(&L, "54.25"));
+    assert_true(has(&L, "224"));
+    assert_true(has(&L, "6,400")); /* what fc6 would get with floor rounding at 224 */
+    ui_formula_text(net, layer("pool1"), &L);
+    assert_true(has(&L, "(55+2·0−3)/2+1 = 27"));
+    assert_false(has(&L, "54.25"));
+    ui_formula_text(net, layer("conv2"), &L);
+    assert_true(has(&L, "(27+2·2−5)/1+1 = 27"));
+    ui_formula_text(net, layer("relu1"), &L);
+    assert_true(has(&L, "max(0, x)"));
+    ui_formula_text(net, layer("fc6"), &L);
+    assert_true(has(&L, "9,216"));
+    ui_formula_text(net, -1, &L);
+    assert_true(has(&L, "227×227×3"));
+    assert_true(has(&L, "54.25"));
+}
+
+static void test_params(void **ctx)
+{
+    (void)ctx;
+    UiLines L;
+    assert_true(net->total_params == 60965224LL);
+    ui_params_text(net, layer("conv1"), &L);
+    assert_true(has(&L, "96×11×11×3 + 96 = 34,944"));
+    assert_true(has(&L, "of 60,965,224"));
+    ui_params_text(net, layer("conv2"), &L);
+    assert_true(has(&L, "2 groups"));
+    ui_params_text(net, layer("relu1"), &L);
+    assert_true(has(&L, "no parameters"));
+    double pp, mp;
+    ui_layer_shares(net, layer("fc6"), &pp, &mp);
+    assert_true(pp > 61.5 && pp < 62.5);
+    double conv_macs = 0;
+    for (int i = 0; i < net->nlayers; i++)
+        if (net->layers[i].spec->kind == LK_CONV) {
+            ui_layer_shares(net, i, &pp, &mp);
+            conv_macs += mp;
+        }
+    assert_true(conv_macs > 91.0 && conv_macs < 93.0);
+    char sum[200];
+    ui_params_summary(net, sum, sizeof sum);
+    assert_non_null(strstr(sum, "fc6 holds 61.9%"));
+    assert_non_null(strstr(sum, "91.9%"));
+}
+
+static void test_receptive_text(void **ctx)
+{
+    (void)ctx;
+    UiLines L;
+    ui_rf_text(net, layer("conv1"), 0, 0, &L);
+    assert_true(has(&L, "11×11"));
+    assert_true(has(&L, "11 = 1 + (11 − 1)·1"));
+    ui_rf_text(net, layer("pool5"), 2, 2, &L);
+    assert_true(has(&L, "195×195"));
+    assert_true(has(&L, "195 = 163 + (3 − 1)·16"));
+    ui_rf_text(net, layer("fc6"), -1, -1, &L);
+    assert_true(has(&L, "whole"));
+}
+
+static void test_math(void **ctx)
+{
+    (void)ctx;
+    UiMath m;
+    int c2 = layer("conv2");
+    /* channel 200 is in the second half: it reads input channels 48..95 */
+    assert_int_equal(ui_math(net, c2, 200, 10, 12, &m), 0);
+    assert_int_equal(m.conv, c2);
+    assert_int_equal(m.relu, layer("relu2"));
+    assert_int_equal(m.group, 1);
+    assert_int_equal(m.c0, 48);
+    assert_int_equal(m.cin_g, 48);
+    assert_int_equal(m.terms, 48 * 5 * 5);
+    assert_int_equal(m.y0, 10 - 2);
+    assert_true(fabsf(m.pre - m.stored) <= 1e-3f * (1 + fabsf(m.stored)));
+    assert_true(fabsf(m.check - m.stored) <= 1e-3f * (1 + fabsf(m.stored)));
+    assert_true(m.after_relu == (m.pre > 0 ? m.pre : 0.0f));
+    UiLines L;
+    ui_math_text(net, &m, &L);
+    assert_true(has(&L, "group 2 of 2"));
+    assert_true(has(&L, "48–95"));
+    assert_true(has(&L, "1,200 terms"));
+    assert_true(has(&L, "ReLU"));
+    /* the ReLU's unit shows the conv underneath it; channel 0 reads the first half */
+    assert_int_equal(ui_math(net, layer("relu2"), 0, 0, 0, &m), 0);
+    assert_int_equal(m.conv, c2);
+    assert_int_equal(m.c0, 0);
+    assert_true(m.patch[0][0] == 0.0f); /* top-left corner is padding */
+    /* conv1 reads all 3 channels; the value matches conv2d_unit */
+    assert_int_equal(ui_math(net, layer("conv1"), 5, 3, 4, &m), 0);
+    assert_int_equal(m.groups, 1);
+    assert_int_equal(m.cin_g, 3);
+    assert_true(fabsf(m.check - m.stored) <= 1e-3f * (1 + fabsf(m.stored)));
+    ui_math_text(net, &m, &L);
+    assert_true(has(&L, "all 3 input channels"));
+    /* not a conv, out of range, not computed yet */
+    assert_int_equal(ui_math(net, layer("pool1"), 0, 0, 0, &m), -1);
+    assert_int_equal(ui_math(net, c2, 256, 0, 0, &m), -1);
+    assert_int_equal(ui_math(net, c2, 0, 27, 0, &m), -1);
+    assert_int_equal(ui_math(net, layer("conv3"), 0, 0, 0, &m), -1);
+}
+
+static void test_keys(void **ctx)
+{
+    (void)ctx;
+    assert_true(ui_key_help_count >= 15);
+    for (int i = 0; i < ui_key_help_count; i++) {
+        assert_non_null(ui_key_help[i].keys);
+        assert_true(strlen(ui_key_help[i].what) > 3);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_shapes), cmocka_unit_test(test_formulas),       cmocka_unit_test(test_params),
+        cmocka_unit_test(test_receptive_text), cmocka_unit_test(test_math), cmocka_unit_test(test_keys),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
