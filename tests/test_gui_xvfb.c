@@ -1,5 +1,5 @@
 /* test_gui_xvfb.c - the real window under Xvfb: `alexscope --selftest-events` pushes 40
-   key presses through the event loop, drops a good image (it must open) and a corrupt one
+   key presses (with --lesson: first every lesson step forward and back, and the picker) through the event loop, drops a good image (it must open) and a corrupt one
    (it must be refused with a message, keeping the good one), exports, and quits.
    Skipped when xvfb-run is not installed. */
 #include <stdarg.h>
@@ -62,8 +62,26 @@ static void test_events(void **ctx)
     clean(dir);
 }
 
+/* --lesson: N through every step of a lesson and P back, the picker (L, Down, Enter), Esc,
+   then the ordinary script. */
+static void test_lesson_events(void **ctx)
+{
+    (void)ctx;
+    if (!have_xvfb()) skip();
+    const char *assets = getenv("ALEXSCOPE_ASSETS");
+    char good[1024], cmd[4096];
+    snprintf(good, sizeof good, "%s/samples/coffee.png", assets ? assets : FIXTURES "/../../assets");
+    snprintf(cmd, sizeof cmd,
+             "ASAN_OPTIONS=\"$ASAN_OPTIONS:detect_leaks=0\" "
+             "xvfb-run -a -s '-screen 0 1280x800x24' '%s' --selftest-events '%s' --lesson '%s/../../lessons/13-augmentation.lesson'",
+             ALEXSCOPE_BIN, good, FIXTURES);
+    int rc = system(cmd);
+    assert_true(WIFEXITED(rc));
+    assert_int_equal(WEXITSTATUS(rc), 0);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_events)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_events), cmocka_unit_test(test_lesson_events)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

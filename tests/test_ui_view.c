@@ -67,7 +67,7 @@ static void frame_build(Frame *f, int w, int h)
     Shape shapes[UI_MAX_POS];
     int npos = ui_view_shapes(&model, shapes, UI_MAX_POS);
     ui_layout(&f->L, w, h, f->st.zoom, shapes, npos, &f->dl);
-    f->v = (UiView){&f->st, &f->L, &model, &f->im, NULL, 0.0, 0.0};
+    f->v = (UiView){&f->st, &f->L, &model, &f->im, NULL, 0.0, 0.0, NULL};
     ui_view_images(&f->im, &f->v);
     dl_reset(&f->dl);
     ui_view_build(&f->dl, &f->v);

@@ -8,6 +8,7 @@
 #include <SDL.h>
 #include <SDL_ttf.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,13 +17,16 @@
 
 #include "gui.h"
 #include "labels.h"
+#include "lesson.h"
 #include "sdl_render.h"
+#include "ui_lesson.h"
 #include "ui_text.h"
 #include "ui_view.h"
 
 typedef struct {
     const char *image, *weights, *arch, *font, *export_dir, *screenshot, *step, *selftest;
-    const char *selftest_bad;
+    const char *selftest_bad, *lesson;
+    int lesson_step;      /* --lesson-step N (1-based), 0: the first */
     int w, h, bench, help, sized;
     /* screenshot extras, so docs and tests can show any state */
     int channel, unit[3], has_unit, card, kernels, theme, norm, cmap, mirror, show_keys;
@@ -48,6 +52,18 @@ typedef struct {
     double frame_ms;
     int export_pending;
     char export_dir[512];
+    /* the lesson playing (NULL: none) and what was asked of the worker for it */
+    Lesson *ls;
+    char lesson_image[1024];   /* IMAGE from the command line: replaces the lesson's */
+    UiLessonInput in;          /* the input the worker was last asked for */
+    int in_known;              /* in describes the worker's input */
+    int view_pending;          /* apply the step's view once the lesson's arch is in */
+    unsigned narr_tag;
+    const ArchSpec *want_arch; /* the arch last asked of the worker (NULL: unknown) */
+    char want_weights[1024];
+    UiLessonList *list;        /* the picker's lessons */
+    char list_error[512];
+    UiLessonShow show;
 } App;
 
 static double now_s(void)
@@ -63,6 +79,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: alexscope [IMAGE] [--weights FILE] [--arch NAME] [--font FILE.ttf] [--export-dir DIR]\n"
+            "       alexscope --lesson FILE.lesson [IMAGE] [--weights FILE]\n"
             "       alexscope --screenshot FILE.png [--step LAYER] [--size WxH] [IMAGE] [options]\n"
             "       alexscope --bench-ui\n"
             "\n"
@@ -70,10 +87,15 @@ static void usage(FILE *f)
             "Without IMAGE a bundled sample photo is used; without --weights the built-in\n"
             "untrained weights (seed 42). --arch: alexnet (default), alexnet-tv, lenet5.\n"
             "\n"
-            "Keys: Right/PageDown/Space next layer, Left/PageUp back, Home/End, M mirror,\n"
-            "S next sample, N normalisation, C colours, K kernels, 1-4 cards, E export,\n"
-            "T high contrast, Ctrl+/- size, F11 fullscreen, F1 or ? all keys, Q quit.\n"
+            "Keys: Right/PageDown/Space/N next layer, Left/PageUp/P back, Home/End, M mirror,\n"
+            "S next sample, G normalisation, C colours, K kernels, 1-4 cards, E export,\n"
+            "L lessons, T high contrast, Ctrl+/- size, F11 fullscreen, F1 or ? all keys, Q quit.\n"
             "Drop an image or a weights file (.caffemodel, .onnx, .safetensors) on the window.\n"
+            "\n"
+            "--lesson plays a lesson (docs/lessons.md): N, PageDown, Right or Space next step,\n"
+            "  P, PageUp or Left back, Home/End first/last step, Esc leaves the lesson.\n"
+            "  The lesson's arch is loaded (with --weights FILE or the lesson's weights: file,\n"
+            "  else built-in weights); IMAGE replaces the lesson's photo.\n"
             "\n"
             "--screenshot renders one frame without a display and writes it as PNG.\n"
             "  --step LAYER    layer name (conv1, pool5, prob), 'input' or a number\n"
@@ -81,6 +103,7 @@ static void usage(FILE *f)
             "  --channel C     enlarge channel C      --unit C,Y,X  click unit (C, Y, X)\n"
             "  --card size|params|field|math          --kernels   show kernels\n"
             "  --theme contrast  --grey  --per-layer  --mirror  --zoom F  --show-keys\n"
+            "  --lesson FILE --lesson-step N   show step N (from 1) of a lesson\n"
             "--bench-ui prints frame times (p50/p95) at 1920x1080 with conv3's 384 tiles,\n"
             "  time to first frame, and memory before/after 1,000 steps.\n");
 }
@@ -124,6 +147,18 @@ static int parse_args(int argc, char **argv, GuiArgs *a)
         else if (strcmp(s, "--step") == 0) TAKE(a->step);
         else if (strcmp(s, "--selftest-events") == 0) TAKE(a->selftest);
         else if (strcmp(s, "--selftest-bad") == 0) TAKE(a->selftest_bad);
+        else if (strcmp(s, "--lesson") == 0) TAKE(a->lesson);
+        else if (strcmp(s, "--lesson-step") == 0) {
+            const char *v = NULL;
+            TAKE(v);
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (*end || n < 1 || n > LESSON_MAX_STEPS) {
+                fprintf(stderr, "alexscope: --lesson-step %s: a step number from 1\n", v);
+                return 2;
+            }
+            a->lesson_step = (int)n;
+        }
         else if (strcmp(s, "--bench-ui") == 0) a->bench = 1;
         else if (strcmp(s, "--kernels") == 0) a->kernels = 1;
         else if (strcmp(s, "--show-keys") == 0) a->show_keys = 1;
@@ -183,7 +218,12 @@ static int parse_args(int argc, char **argv, GuiArgs *a)
 
 static UiView view_of(App *A, double now)
 {
-    return (UiView){&A->st, &A->L, &A->m, &A->im, A->have_labels ? &A->labels : NULL, now, A->frame_ms};
+    A->show.ls = A->st.lesson ? A->ls : NULL;
+    A->show.narration = A->ls && A->m.narration_tag == A->narr_tag ? A->m.narration : NULL;
+    A->show.narration_error = A->m.narration_error;
+    A->show.list = A->list;
+    A->show.list_error = A->list_error[0] ? A->list_error : NULL;
+    return (UiView){&A->st, &A->L, &A->m, &A->im, A->have_labels ? &A->labels : NULL, now, A->frame_ms, &A->show};
 }
 
 static void absorb_notes(App *A, double now)
@@ -201,15 +241,117 @@ static void absorb_notes(App *A, double now)
     }
 }
 
+/* ---- lessons -------------------------------------------------------------------------------- */
+
+/* The step's view, once the lesson's arch is the one loaded (positions depend on it). */
+static void lesson_apply_view(App *A)
+{
+    if (!A->view_pending || !A->ls || !A->st.lesson || !A->m.net || A->m.net->arch != A->ls->arch) return;
+    int s = A->st.lesson_step;
+    ui_lesson_view(&A->st, A->ls->arch, &A->ls->steps[s]);
+    A->view_pending = 0;
+}
+
+/* Applies step st.lesson_step: input through the worker, the view, the narration. */
+static void lesson_go(App *A)
+{
+    const Lesson *ls = A->ls;
+    if (!ls || !A->st.lesson) return;
+    int s = A->st.lesson_step;
+    const LessonStep *step = &ls->steps[s];
+    UiLessonInput in;
+    ui_lesson_input(ls, s, A->lesson_image, &in);
+    if (!A->in_known || strcmp(in.path, A->in.path) != 0) ui_worker_image_crop(A->wk, in.path, in.mirror, in.crop_seed);
+    else if (in.mirror != A->in.mirror || in.crop_seed != A->in.crop_seed)
+        ui_worker_image_crop(A->wk, NULL, in.mirror, in.crop_seed);
+    if (!A->in_known || in.dropout != A->in.dropout) ui_worker_dropout(A->wk, in.dropout);
+    A->in = in, A->in_known = 1;
+    A->st.mirror = in.mirror;
+    A->view_pending = 1;
+    lesson_apply_view(A);
+    int layers = ui_lesson_pos(ls->arch, step);
+    if (step->layer + 1 > layers) layers = step->layer + 1;
+    ui_worker_narrate(A->wk, ui_lesson_one_step(ls, s), layers, ++A->narr_tag, A->have_labels ? &A->labels : NULL);
+}
+
+/* Takes ls: loads its arch (and weights file) if that is not what is loaded, then step 0. */
+static void lesson_start(App *A, Lesson *ls, int step)
+{
+    if (A->ls) lesson_free(A->ls), free(A->ls);
+    A->ls = ls;
+    const char *wpath = ls->weights[0] ? ls->weights : NULL;
+    if (A->want_arch != ls->arch || (wpath && strcmp(wpath, A->want_weights) != 0)) {
+        ui_worker_weights(A->wk, wpath, ls->arch, 42);
+        A->want_arch = ls->arch;
+        snprintf(A->want_weights, sizeof A->want_weights, "%s", wpath ? wpath : "");
+        ui_set_status(&A->st, "Lesson \"%s\" uses %s: loading %s…", ls->title, ls->arch->name,
+                      wpath ? wpath : "its built-in weights");
+    }
+    ui_lesson_begin(&A->st, ls->nsteps);
+    ui_lesson_goto(&A->st, step);
+    lesson_go(A);
+}
+
+/* Esc: back to the free view; the lesson's crop and dropout mask go, mirror stays. */
+static void lesson_leave(App *A)
+{
+    A->st.lesson = 0;
+    if (A->in.dropout) ui_worker_dropout(A->wk, 0), A->in.dropout = 0;
+    if (A->in.crop_seed >= 0) ui_worker_image_crop(A->wk, NULL, A->st.mirror, -1), A->in.crop_seed = -1;
+    ui_worker_narrate(A->wk, NULL, 0, ++A->narr_tag, NULL);
+    ui_set_status(&A->st, "Left the lesson \"%s\" (L: lessons)", A->ls ? A->ls->title : "");
+    if (A->ls) lesson_free(A->ls), free(A->ls);
+    A->ls = NULL;
+}
+
+static void picker_open(App *A)
+{
+    char dir[1024];
+    asset_path("../lessons", dir, sizeof dir);
+    if (!A->list && !(A->list = calloc(1, sizeof *A->list))) {
+        A->st.picker = 0;
+        ui_set_status(&A->st, "out of memory");
+        return;
+    }
+    Err e = {0};
+    A->list_error[0] = '\0';
+    int n = ui_lesson_list(dir, A->list, &e);
+    if (n < 0) snprintf(A->list_error, sizeof A->list_error, "%s", e.msg), n = 0;
+    A->st.picker_n = n;
+    A->st.picker_sel = 0;
+    const char *cur = A->ls ? strrchr(A->ls->path, '/') : NULL; /* the paths may be spelled differently */
+    cur = cur ? cur + 1 : A->ls ? A->ls->path : NULL;
+    for (int i = 0; cur && i < n; i++)
+        if (strcmp(A->list->e[i].file, cur) == 0) A->st.picker_sel = i;
+}
+
+/* Enter or a click in the picker: a lesson that does not load says why and changes nothing. */
+static void picker_pick(App *A)
+{
+    A->st.picker = 0;
+    if (!A->list || A->st.picker_sel < 0 || A->st.picker_sel >= A->list->n) return;
+    const UiLessonEntry *en = &A->list->e[A->st.picker_sel];
+    Lesson *ls = malloc(sizeof *ls);
+    Err e = {0};
+    if (!ls || lesson_load(en->path, ls, &e) != 0) {
+        ui_set_message(&A->st, 1, now_s(), 0, "%s", ls ? e.msg : "out of memory");
+        free(ls);
+        return;
+    }
+    A->lesson_image[0] = '\0'; /* the command line's IMAGE was for the first lesson */
+    lesson_start(A, ls, 0);
+}
+
 /* Update and Draw for one frame; does not present. */
 static void app_frame(App *A, double now, int hover)
 {
     absorb_notes(A, now);
+    lesson_apply_view(A);
     ui_tick(&A->st, now);
     ui_worker_target(A->wk, A->st.pos);
     Shape shapes[UI_MAX_POS];
     int npos = ui_view_shapes(&A->m, shapes, UI_MAX_POS);
-    ui_layout(&A->L, A->w, A->h, A->st.zoom, shapes, npos, &A->dl);
+    ui_layout_ex(&A->L, A->w, A->h, A->st.zoom, shapes, npos, &A->dl, A->st.lesson);
     UiView v = view_of(A, now);
     if (hover) ui_hover(&A->st, &v, A->mx, A->my);
     ui_view_images(&A->im, &v);
@@ -236,7 +378,11 @@ static void request_export(App *A)
 /* Turns UI_FX_* bits into work. */
 static void apply_fx(App *A, int fx, int *running)
 {
-    if (fx & UI_FX_IMAGE) ui_worker_image(A->wk, NULL, A->st.mirror); /* mirror: the same photo again */
+    if (fx & UI_FX_IMAGE) ui_worker_image(A->wk, NULL, A->st.mirror), A->in.mirror = A->st.mirror; /* mirror: the same photo again */
+    if (fx & UI_FX_LEAVE) lesson_leave(A);
+    if (fx & UI_FX_LESSONS) picker_open(A);
+    if (fx & UI_FX_PICK) picker_pick(A);
+    if (fx & UI_FX_STEP) lesson_go(A);
     if (fx & UI_FX_RUN) ui_worker_target(A->wk, A->st.pos);
     if (fx & UI_FX_EXPORT) A->export_pending = 1;
     if ((fx & UI_FX_FULLSCREEN) && A->win)
@@ -249,6 +395,7 @@ static void open_sample(App *A)
     char path[1024];
     asset_path(ui_samples[A->st.sample], path, sizeof path);
     ui_worker_image(A->wk, path, A->st.mirror);
+    snprintf(A->in.path, sizeof A->in.path, "%s", path);
     ui_set_status(&A->st, "Opening %s…", ui_samples[A->st.sample]);
 }
 
@@ -289,10 +436,26 @@ static int app_load(App *A)
         ui_set_message(&A->st, 1, now_s(), 0, "--arch %s: unknown; using alexnet", a->arch);
         arch = &arch_alexnet;
     }
+    if (A->ls) { /* the lesson's arch, whatever --arch says */
+        if (arch && arch != A->ls->arch)
+            fprintf(stderr, "alexscope: --arch %s ignored: the lesson is for %s\n", arch->name, A->ls->arch->name);
+        arch = A->ls->arch;
+        const char *w = a->weights ? a->weights : A->ls->weights[0] ? A->ls->weights : NULL;
+        ui_worker_weights(A->wk, w, arch, 42);
+        A->want_arch = arch;
+        snprintf(A->want_weights, sizeof A->want_weights, "%s", w ? w : "");
+        if (a->image) snprintf(A->lesson_image, sizeof A->lesson_image, "%s", a->image);
+        Lesson *ls = A->ls;
+        A->ls = NULL;
+        lesson_start(A, ls, a->lesson_step > 0 ? a->lesson_step - 1 : 0);
+        return 0;
+    }
     if (!a->weights && !arch) arch = &arch_alexnet;
+    A->want_arch = a->weights ? NULL : arch;
     ui_worker_weights(A->wk, a->weights, arch, 42);
-    if (a->image) ui_worker_image(A->wk, a->image, A->st.mirror);
+    if (a->image) ui_worker_image(A->wk, a->image, A->st.mirror), snprintf(A->in.path, sizeof A->in.path, "%s", a->image);
     else open_sample(A);
+    A->in_known = 1, A->in.crop_seed = -1;
     return 0;
 }
 
@@ -300,6 +463,8 @@ static void app_free(App *A)
 {
     ui_worker_stop(A->wk);
     A->wk = NULL;
+    if (A->ls) lesson_free(A->ls), free(A->ls);
+    free(A->list);
     ui_model_free(&A->m);
     sdl_gfx_free(A->gfx);
     ui_images_free(&A->im);
@@ -330,6 +495,16 @@ static int apply_screenshot_state(App *A)
     const GuiArgs *a = &A->a;
     absorb_notes(A, now_s());
     if (!A->m.net) return -1;
+    if (A->st.lesson) { /* the step says what to show; explicit options still win */
+        lesson_apply_view(A);
+        ui_worker_target(A->wk, A->st.pos);
+        absorb_notes(A, now_s());
+        if (a->channel >= 0) A->st.channel = a->channel;
+        if (a->has_unit) ui_select_unit(&A->st, A->st.pos, a->unit[0], a->unit[1], a->unit[2]);
+        if (a->card >= 0) A->st.card = a->card;
+        A->st.help = a->show_keys;
+        return A->view_pending ? -1 : 0;
+    }
     if (a->step) {
         int pos = ui_parse_pos(A->m.net->arch, a->step);
         if (pos < 0) {
@@ -460,7 +635,11 @@ static UiAction key_action(const SDL_Keysym *k)
     case SDLK_3: return ACT_CARD_RF;
     case SDLK_4: return ACT_CARD_MATH;
     case SDLK_m: return ACT_MIRROR;
-    case SDLK_n: return ACT_NORM;
+    case SDLK_n: return ACT_NEXT;  /* lessons: N / P, as on a clicker's keyboard */
+    case SDLK_p: return ACT_PREV;
+    case SDLK_g: return ACT_NORM;
+    case SDLK_l: return ACT_LESSONS;
+    case SDLK_RETURN: case SDLK_KP_ENTER: return ACT_PICK;
     case SDLK_c: return ACT_CMAP;
     case SDLK_s: return ACT_SAMPLE;
     case SDLK_k: return ACT_KERNELS;
@@ -508,6 +687,7 @@ static void handle_event(App *A, const SDL_Event *ev, int *running)
     case SDL_DROPFILE:
         if (ev->drop.file) {
             ui_worker_drop(A->wk, ev->drop.file, A->st.mirror);
+            A->in_known = 0, A->want_arch = NULL; /* an image or weights: either way, unknown now */
             ui_set_status(&A->st, "Opening %s…", ev->drop.file);
             SDL_free(ev->drop.file);
         }
@@ -521,7 +701,7 @@ static void handle_event(App *A, const SDL_Event *ev, int *running)
 
 typedef struct {
     int step;            /* next scripted event */
-    int phase;           /* 0 keys, 1 good drop, 2 bad drop, 3 done */
+    int phase;           /* 0 keys, 1 good drop, 2 bad drop, 3 done; 10.. a lesson first */
     double phase_t;
     char good_name[256];
     int failures;
@@ -545,6 +725,50 @@ static void push_drop(const char *path)
     sdl_check(SDL_PushEvent(&ev) < 0 ? -1 : 0, "SDL_PushEvent");
 }
 
+/* With --lesson: N (and the other "next" keys) through every step, P back to the first,
+   the picker (L, Down, Enter), Esc; then the ordinary script. One key per settled frame. */
+static void selftest_lesson(App *A, SelfTest *t, int idle)
+{
+    static const SDL_Keycode next[] = {SDLK_n, SDLK_PAGEDOWN, SDLK_RIGHT, SDLK_SPACE};
+    static const SDL_Keycode prev[] = {SDLK_p, SDLK_PAGEUP, SDLK_LEFT};
+    int settled = idle && (!A->ls || A->m.narration_tag == A->narr_tag);
+    if (!settled) return;
+    if (A->st.lesson && A->m.narration_error) {
+        fprintf(stderr, "selftest: step %d: %s\n", A->st.lesson_step + 1, A->m.narration);
+        t->failures++;
+    }
+    switch (t->phase) {
+    case 10: /* forward */
+        if (A->st.lesson_step + 1 < A->st.lesson_nsteps) push_key(next[t->step++ % 4], 0);
+        else t->phase = 11;
+        break;
+    case 11: /* back */
+        if (A->st.lesson_step > 0) push_key(prev[t->step++ % 3], 0);
+        else t->phase = 12;
+        break;
+    case 12:
+        fprintf(stderr, "selftest: lesson \"%s\": %d steps forward and back\n", A->ls ? A->ls->title : "?", t->step);
+        if (!A->st.lesson) fprintf(stderr, "selftest: the lesson stopped\n"), t->failures++;
+        push_key(SDLK_l, 0), t->phase = 13;
+        break;
+    case 13:
+        if (!A->st.picker || A->st.picker_n < 1) fprintf(stderr, "selftest: L opened no lesson list\n"), t->failures++;
+        push_key(SDLK_DOWN, 0), t->phase = 14;
+        break;
+    case 14: push_key(SDLK_RETURN, 0), t->phase = 15; break;
+    case 15:
+        if (A->st.picker || (!A->st.lesson && !A->st.message[0])) fprintf(stderr, "selftest: Enter started nothing\n"), t->failures++;
+        else fprintf(stderr, "selftest: picked \"%s\"\n", A->ls ? A->ls->title : A->st.message);
+        A->st.message[0] = '\0';
+        push_key(SDLK_ESCAPE, 0), t->phase = 16;
+        break;
+    default:
+        if (A->st.lesson) fprintf(stderr, "selftest: Esc did not leave the lesson\n"), t->failures++;
+        t->phase = 0, t->step = 0;
+        break;
+    }
+}
+
 /* One scripted event per frame; waits for the worker between the drops. */
 static void selftest_tick(App *A, SelfTest *t, double now)
 {
@@ -553,15 +777,19 @@ static void selftest_tick(App *A, SelfTest *t, double now)
         Uint16 mod;
     } keys[40] = {
         {SDLK_RIGHT, 0}, {SDLK_RIGHT, 0}, {SDLK_RIGHT, 0}, {SDLK_PAGEDOWN, 0}, {SDLK_SPACE, 0},
-        {SDLK_LEFT, 0}, {SDLK_PAGEUP, 0}, {SDLK_n, 0}, {SDLK_c, 0}, {SDLK_k, 0},
+        {SDLK_LEFT, 0}, {SDLK_PAGEUP, 0}, {SDLK_g, 0}, {SDLK_c, 0}, {SDLK_k, 0},
         {SDLK_k, 0}, {SDLK_2, 0}, {SDLK_3, 0}, {SDLK_4, 0}, {SDLK_1, 0},
         {SDLK_t, 0}, {SDLK_t, 0}, {SDLK_F1, 0}, {SDLK_ESCAPE, 0}, {SDLK_EQUALS, KMOD_LCTRL},
         {SDLK_MINUS, KMOD_LCTRL}, {SDLK_0, KMOD_LCTRL}, {SDLK_m, 0}, {SDLK_m, 0}, {SDLK_END, 0},
         {SDLK_LEFT, 0}, {SDLK_LEFT, 0}, {SDLK_HOME, 0}, {SDLK_s, 0}, {SDLK_RIGHT, 0},
-        {SDLK_RIGHT, 0}, {SDLK_n, 0}, {SDLK_SLASH, KMOD_LSHIFT}, {SDLK_ESCAPE, 0}, {SDLK_RIGHT, 0},
+        {SDLK_RIGHT, 0}, {SDLK_g, 0}, {SDLK_SLASH, KMOD_LSHIFT}, {SDLK_ESCAPE, 0}, {SDLK_RIGHT, 0},
         {SDLK_PAGEDOWN, 0}, {SDLK_PAGEDOWN, 0}, {SDLK_PAGEUP, 0}, {SDLK_e, 0}, {SDLK_HOME, 0},
     };
     int idle = !A->m.busy && !ui_worker_busy(A->wk);
+    if (t->phase >= 10) {
+        selftest_lesson(A, t, idle);
+        return;
+    }
     if (t->phase == 0) {
         if (t->step < 40) {
             if (keys[t->step].sym == SDLK_e && !A->a.export_dir) push_key(SDLK_RIGHT, 0);
@@ -624,7 +852,7 @@ static int window_mode(App *A)
         return 1;
     }
     app_load(A);
-    SelfTest test = {0};
+    SelfTest test = {.phase = A->ls ? 10 : 0};
     int running = 1;
     double start = now_s();
     while (running) {
@@ -672,8 +900,30 @@ int gui_main(int argc, char **argv)
         free(A);
         return rc;
     }
+    if (A->a.lesson) { /* a bad lesson stops here, before any window opens */
+        Err e = {0};
+        A->ls = malloc(sizeof *A->ls);
+        if (!A->ls || lesson_load(A->a.lesson, A->ls, &e) != 0) {
+            fprintf(stderr, "alexscope: %s\n", A->ls ? e.msg : "out of memory");
+            free(A->ls);
+            free(A);
+            return 1;
+        }
+        if (A->a.weights && strlen(A->a.weights) < sizeof A->ls->weights) /* --weights wins over the lesson's */
+            snprintf(A->ls->weights, sizeof A->ls->weights, "%s", A->a.weights);
+        if (A->a.lesson_step > A->ls->nsteps) {
+            fprintf(stderr, "alexscope: --lesson-step %d: %s has %d steps\n", A->a.lesson_step, A->a.lesson, A->ls->nsteps);
+            lesson_free(A->ls), free(A->ls), free(A);
+            return 1;
+        }
+    } else if (A->a.lesson_step) {
+        fprintf(stderr, "alexscope: --lesson-step needs --lesson FILE\n");
+        free(A);
+        return 2;
+    }
     if (TTF_Init() != 0) {
         fprintf(stderr, "alexscope: TTF_Init: %s\n", TTF_GetError());
+        if (A->ls) lesson_free(A->ls), free(A->ls);
         free(A);
         return 1;
     }

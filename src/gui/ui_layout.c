@@ -15,10 +15,18 @@ static const struct {
 } buttons[] = {
     {ACT_HOME, "|◀"}, {ACT_PREV, "◀ Back"}, {ACT_NEXT, "Next ▶"}, {ACT_END, "▶|"},
     {ACT_MIRROR, "Mirror"}, {ACT_NORM, "Normalise"}, {ACT_CMAP, "Colours"},
-    {ACT_KERNELS, "Kernels"}, {ACT_SAMPLE, "Next photo"}, {ACT_EXPORT, "Export"},
+    {ACT_KERNELS, "Kernels"}, {ACT_SAMPLE, "Next photo"}, {ACT_LESSONS, "Lessons"}, {ACT_EXPORT, "Export"},
     {ACT_THEME, "Theme"}, {ACT_HELP, "Keys ?"},
 };
 _Static_assert(sizeof buttons / sizeof buttons[0] <= UI_MAX_BUTTONS, "room for every button");
+
+/* While a lesson plays: right-aligned in the band's head row. */
+static const struct {
+    UiAction action;
+    const char *label;
+} lesson_buttons[] = {
+    {ACT_PREV, "◀ P"}, {ACT_NEXT, "N ▶"}, {ACT_LESSONS, "Lessons"}, {ACT_LESSON_EXIT, "Leave (Esc)"},
+};
 
 static void layout_buttons(UiLayout *L, UiRect row, const DrawList *m)
 {
@@ -30,6 +38,20 @@ static void layout_buttons(UiLayout *L, UiRect row, const DrawList *m)
         if (x + w > row.x + row.w) break; /* a narrow window drops the last buttons */
         L->button[L->nbutton++] = (UiButton){buttons[i].action, buttons[i].label, {x, row.y, w, h}};
         x += w + L->gap / 2;
+    }
+}
+
+static void layout_lesson_buttons(UiLayout *L, UiRect row, const DrawList *m)
+{
+    int n = (int)(sizeof lesson_buttons / sizeof lesson_buttons[0]);
+    int x = row.x + row.w;
+    L->nbutton = 0;
+    for (int i = n - 1; i >= 0; i--) { /* from the right; a narrow window drops the first */
+        int w = dl_measure(m, FONT_SANS, L->px_body, lesson_buttons[i].label) + 2 * L->pad;
+        if (x - w < row.x + row.w / 3) break;
+        x -= w;
+        L->button[L->nbutton++] = (UiButton){lesson_buttons[i].action, lesson_buttons[i].label, {x, row.y, w, row.h}};
+        x -= L->gap / 2;
     }
 }
 
@@ -94,6 +116,11 @@ static void layout_right(UiLayout *L, UiRect r)
 
 void ui_layout(UiLayout *L, int w, int h, float zoom, const Shape *shapes, int npos, const DrawList *m)
 {
+    ui_layout_ex(L, w, h, zoom, shapes, npos, m, 0);
+}
+
+void ui_layout_ex(UiLayout *L, int w, int h, float zoom, const Shape *shapes, int npos, const DrawList *m, int lesson)
+{
     memset(L, 0, sizeof *L);
     L->w = w, L->h = h;
     float base = fminf(w / BASE_W, h / BASE_H);
@@ -106,11 +133,24 @@ void ui_layout(UiLayout *L, int w, int h, float zoom, const Shape *shapes, int n
     L->top = ui_cut_top(&r, U(L, 38));
     L->strip = ui_rect_inset(ui_cut_top(&r, U(L, 104)), L->pad / 2);
     L->strip.x += L->pad / 2, L->strip.w -= L->pad;
-    UiRect bottom = ui_cut_bottom(&r, U(L, 72));
-    L->status = ui_rect_inset(ui_cut_top(&bottom, U(L, 28)), U(L, 2));
-    L->status.x += L->pad, L->status.w -= 2 * L->pad;
-    L->bottom = ui_rect_inset(bottom, U(L, 6));
-    L->bottom.x += L->pad, L->bottom.w -= 2 * L->pad;
+    L->lesson = lesson;
+    L->px_narr = U(L, 25);
+    if (lesson) { /* head row (step, buttons), narration, a thin status line */
+        L->band = ui_cut_bottom(&r, U(L, 214));
+        UiRect b = ui_rect_inset(L->band, U(L, 6));
+        b.x += L->pad, b.w -= 2 * L->pad;
+        L->band_head = ui_cut_top(&b, U(L, 32));
+        L->status = ui_cut_bottom(&b, U(L, 22));
+        ui_cut_top(&b, U(L, 6));
+        L->narr = b;
+        L->bottom = L->band_head;
+    } else {
+        UiRect bottom = ui_cut_bottom(&r, U(L, 72));
+        L->status = ui_rect_inset(ui_cut_top(&bottom, U(L, 28)), U(L, 2));
+        L->status.x += L->pad, L->status.w -= 2 * L->pad;
+        L->bottom = ui_rect_inset(bottom, U(L, 6));
+        L->bottom.x += L->pad, L->bottom.w -= 2 * L->pad;
+    }
 
     r = ui_rect_inset(r, L->pad);
     int side = U(L, 290), right = U(L, 380);
@@ -128,7 +168,8 @@ void ui_layout(UiLayout *L, int w, int h, float zoom, const Shape *shapes, int n
     layout_strip(L, L->strip, shapes, npos);
     layout_left(L, ui_rect_inset(L->left, U(L, 6)));
     layout_right(L, ui_rect_inset(L->right, U(L, 6)));
-    layout_buttons(L, L->bottom, m);
+    if (lesson) layout_lesson_buttons(L, L->band_head, m);
+    else layout_buttons(L, L->bottom, m);
 }
 
 int ui_hit_box(const UiLayout *L, int x, int y)

@@ -18,7 +18,7 @@
 #include "ui_state.h"
 
 #define UI_MAX_POS 64
-#define UI_MAX_BUTTONS 12
+#define UI_MAX_BUTTONS 14
 
 typedef struct {
     UiAction action;
@@ -41,10 +41,17 @@ typedef struct {
     int name_y, shape_y[2];     /* text rows above and (staggered) below the boxes */
     int nbutton;
     UiButton button[UI_MAX_BUTTONS];
+    /* lesson mode: the bottom is a tall narration band instead of the button row */
+    int lesson;
+    int px_narr;                /* narration text, 1.7× the body text */
+    UiRect band, band_head, narr;
 } UiLayout;
 
 /* shapes: output shape of every position (shapes[0] = the input). */
 void ui_layout(UiLayout *L, int w, int h, float zoom, const Shape *shapes, int npos, const DrawList *measure);
+/* The same with lesson 1: a narration band with the lesson's buttons at the bottom. */
+void ui_layout_ex(UiLayout *L, int w, int h, float zoom, const Shape *shapes, int npos, const DrawList *measure,
+                  int lesson);
 
 int ui_hit_box(const UiLayout *L, int x, int y);         /* position or -1 */
 UiAction ui_hit_button(const UiLayout *L, int x, int y); /* ACT_NONE if none */

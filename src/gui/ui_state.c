@@ -62,13 +62,66 @@ void ui_select_unit(UiState *st, int pos, int c, int y, int x)
 
 static float clampf(float v, float lo, float hi) { return v < lo ? lo : v > hi ? hi : v; }
 
+int ui_lesson_begin(UiState *st, int nsteps)
+{
+    st->lesson = nsteps > 0;
+    st->lesson_nsteps = nsteps;
+    st->lesson_step = 0;
+    st->picker = 0;
+    return st->lesson ? UI_FX_STEP : 0;
+}
+
+int ui_lesson_goto(UiState *st, int s)
+{
+    if (!st->lesson) return 0;
+    if (s >= st->lesson_nsteps) s = st->lesson_nsteps - 1;
+    if (s < 0) s = 0;
+    st->lesson_step = s;
+    return UI_FX_STEP;
+}
+
+/* The picker is modal: arrows move the selection, Enter starts, Esc closes. */
+static int picker_apply(UiState *st, UiAction a)
+{
+    int n = st->picker_n;
+    switch (a) {
+    case ACT_NEXT: st->picker_sel = n > 0 ? (st->picker_sel + 1) % n : 0; return 0;
+    case ACT_PREV: st->picker_sel = n > 0 ? (st->picker_sel + n - 1) % n : 0; return 0;
+    case ACT_HOME: st->picker_sel = 0; return 0;
+    case ACT_END: st->picker_sel = n > 0 ? n - 1 : 0; return 0;
+    case ACT_PICK: return n > 0 ? UI_FX_PICK : 0;
+    case ACT_DESELECT:
+    case ACT_LESSONS: st->picker = 0; return 0;
+    case ACT_QUIT: return UI_FX_QUIT;
+    case ACT_FULLSCREEN: st->fullscreen = !st->fullscreen; return UI_FX_FULLSCREEN;
+    default: return 0;
+    }
+}
+
 int ui_apply(UiState *st, UiAction a)
 {
+    if (st->picker) return picker_apply(st, a);
+    if (st->lesson) {
+        switch (a) {
+        case ACT_NEXT: return ui_lesson_goto(st, st->lesson_step + 1);
+        case ACT_PREV: return ui_lesson_goto(st, st->lesson_step - 1);
+        case ACT_HOME: return ui_lesson_goto(st, 0);
+        case ACT_END: return ui_lesson_goto(st, st->lesson_nsteps - 1);
+        case ACT_DESELECT:
+            if (st->help || st->message[0]) break; /* Esc closes an overlay first */
+            /* fall through */
+        case ACT_LESSON_EXIT: st->lesson = 0; return UI_FX_LEAVE;
+        default: break;
+        }
+    }
     switch (a) {
     case ACT_NEXT: return ui_step(st, 1) ? UI_FX_RUN : 0;
     case ACT_PREV: return ui_step(st, -1) ? UI_FX_RUN : 0;
     case ACT_HOME: return ui_jump(st, 0) ? UI_FX_RUN : 0;
     case ACT_END: return ui_jump(st, st->nlayers) ? UI_FX_RUN : 0;
+    case ACT_LESSONS: st->picker = 1, st->help = 0; return UI_FX_LESSONS;
+    case ACT_LESSON_EXIT: return 0;
+    case ACT_PICK: return 0;
     case ACT_MIRROR: st->mirror = !st->mirror; ui_clear_selection(st); return UI_FX_IMAGE;
     case ACT_SAMPLE:
         st->sample = (st->sample + 1) % UI_NSAMPLES;

@@ -20,7 +20,11 @@ typedef enum {
     ACT_NONE, ACT_NEXT, ACT_PREV, ACT_HOME, ACT_END, ACT_MIRROR, ACT_NORM, ACT_CMAP,
     ACT_SAMPLE, ACT_KERNELS, ACT_EXPORT, ACT_THEME, ACT_HELP, ACT_FULLSCREEN,
     ACT_ZOOM_IN, ACT_ZOOM_OUT, ACT_ZOOM_RESET, ACT_CARD_SIZE, ACT_CARD_PARAMS, ACT_CARD_RF,
-    ACT_CARD_MATH, ACT_DESELECT, ACT_QUIT, ACT_COUNT
+    ACT_CARD_MATH, ACT_DESELECT, ACT_QUIT,
+    ACT_LESSONS,      /* open / close the lesson picker */
+    ACT_LESSON_EXIT,  /* leave the lesson */
+    ACT_PICK,         /* Enter: start the lesson selected in the picker */
+    ACT_COUNT
 } UiAction;
 
 enum {
@@ -29,6 +33,10 @@ enum {
     UI_FX_EXPORT = 4,
     UI_FX_FULLSCREEN = 8,
     UI_FX_QUIT = 16,
+    UI_FX_STEP = 32,      /* lesson_step was (re)chosen: apply that step */
+    UI_FX_LESSONS = 64,   /* the picker opened: list the lessons */
+    UI_FX_PICK = 128,     /* start the lesson picker_sel */
+    UI_FX_LEAVE = 256,    /* the lesson ended: undo its input settings */
 };
 
 typedef enum { CARD_SIZE, CARD_PARAMS, CARD_RF, CARD_MATH, CARD_COUNT } UiCard;
@@ -64,6 +72,11 @@ typedef struct {
     char message[512];/* boxed message, e.g. a refused file; "" when none */
     int message_error;
     double message_until; /* seconds (caller's clock); 0: until dismissed */
+    /* Lessons: while one plays, Next / Prev / Home / End move between its steps. */
+    int lesson;       /* 1 while a lesson plays */
+    int lesson_step, lesson_nsteps; /* 0-based step, and how many */
+    int picker;       /* the lesson picker is open */
+    int picker_sel, picker_n;
 } UiState;
 
 void ui_state_init(UiState *st, int nlayers);
@@ -80,6 +93,12 @@ int ui_jump(UiState *st, int pos);
 void ui_select_tile(UiState *st, int channel);
 void ui_select_unit(UiState *st, int pos, int c, int y, int x);
 void ui_clear_selection(UiState *st);
+
+/* Starts playing a lesson of nsteps steps at step 0; returns UI_FX_STEP. */
+int ui_lesson_begin(UiState *st, int nsteps);
+/* Goes to lesson step s (clamped); UI_FX_STEP even if it is the current one, so the
+   view is put back to what the step says. 0 when no lesson plays. */
+int ui_lesson_goto(UiState *st, int s);
 
 /* Applies one action; returns UI_FX_* bits. */
 int ui_apply(UiState *st, UiAction a);

@@ -395,9 +395,10 @@ void ui_math_text(const Net *n, const UiMath *m, UiLines *L)
 /* ---- keys --------------------------------------------------------------------------- */
 
 const UiKeyHelp ui_key_help[] = {
-    {"→  PgDn  Space", "next layer (clickers send PgDn)"},
-    {"←  PgUp  Backspace", "previous layer"},
-    {"Home  End", "input / last layer"},
+    {"→  PgDn  Space  N", "next layer; in a lesson, next step"},
+    {"←  PgUp  Backspace  P", "previous layer / step (clickers send PgUp)"},
+    {"Home  End", "input / last layer; first / last step"},
+    {"L", "lessons: pick one (↑ ↓ Enter); Esc leaves a lesson"},
     {"click a layer box", "jump to it"},
     {"click a tile", "enlarge that channel"},
     {"click a unit (enlarged)", "show the math (conv layers)"},
@@ -405,7 +406,7 @@ const UiKeyHelp ui_key_help[] = {
     {"M", "mirror the photo left-right"},
     {"S", "next sample photo"},
     {"drop a file", "open an image or weights file"},
-    {"N", "normalise per channel / per layer"},
+    {"G", "normalise per channel / per layer"},
     {"C", "colours: viridis / grey"},
     {"K", "kernels instead of feature maps"},
     {"1 2 3 4", "cards: size, params, field, math"},

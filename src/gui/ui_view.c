@@ -134,7 +134,15 @@ static void top_bar(DrawList *dl, const UiView *v)
     char title[256];
     snprintf(title, sizeof title, "alexscope");
     int x = r.x + dl_text_in(dl, r, -1, FONT_BOLD, L->px_title, COL(v, TC_ACCENT), title) + L->gap;
-    if (m->arch) {
+    const Lesson *ls = v->lesson && v->st->lesson ? v->lesson->ls : NULL;
+    if (ls) {
+        char t2[200];
+        snprintf(t2, sizeof t2, "Lesson: %s", ls->title);
+        UiRect t = {x, r.y, r.w * 3 / 5, r.h};
+        dl_clip(dl, t);
+        dl_text_in(dl, t, -1, FONT_BOLD, L->px_title, COL(v, TC_TEXT), t2);
+        dl_unclip(dl);
+    } else if (m->arch) {
         UiRect t = {x, r.y, r.w / 2, r.h};
         dl_text_in(dl, t, -1, FONT_SANS, L->px_body, COL(v, TC_DIM), m->arch->title);
     }
@@ -250,7 +258,7 @@ static const char *button_label(const UiView *v, const UiButton *b)
     }
 }
 
-static void bottom(DrawList *dl, const UiView *v)
+static void buttons(DrawList *dl, const UiView *v)
 {
     const UiLayout *L = v->L;
     for (int i = 0; i < L->nbutton; i++) {
@@ -260,6 +268,12 @@ static void bottom(DrawList *dl, const UiView *v)
         dl_frame(dl, b->r, COL(v, TC_EDGE), 1);
         dl_text_in(dl, b->r, 0, FONT_SANS, L->px_body, COL(v, on ? TC_ON_ACCENT : TC_TEXT), button_label(v, b));
     }
+}
+
+/* The status line: what was said last on the left, the worker's state on the right. */
+void vw_status(DrawList *dl, const UiView *v, int px)
+{
+    const UiLayout *L = v->L;
     UiRect s = L->status;
     char right[160] = "";
     if (v->m->busy) {
@@ -273,11 +287,22 @@ static void bottom(DrawList *dl, const UiView *v)
         size_t n = strlen(right);
         snprintf(right + n, sizeof right - n, "%sframe %.1f ms", n ? "   " : "", v->frame_ms);
     }
-    int rw = dl_text_in(dl, s, 1, FONT_SANS, L->px_body, COL(v, v->m->busy ? TC_WARN : TC_DIM), right);
+    int rw = dl_text_in(dl, s, 1, FONT_SANS, px, COL(v, v->m->busy ? TC_WARN : TC_DIM), right);
     UiRect left = {s.x, s.y, s.w - rw - L->gap, s.h};
     dl_clip(dl, left);
-    dl_text_in(dl, left, -1, FONT_SANS, L->px_body, COL(v, TC_TEXT), v->st->status);
+    dl_text_in(dl, left, -1, FONT_SANS, px, COL(v, TC_TEXT), v->st->status);
     dl_unclip(dl);
+}
+
+static void bottom(DrawList *dl, const UiView *v)
+{
+    if (v->L->lesson) {
+        vw_lesson_band(dl, v);
+        buttons(dl, v);
+        return;
+    }
+    buttons(dl, v);
+    vw_status(dl, v, v->L->px_body);
 }
 
 /* ---- overlays ------------------------------------------------------------------------------- */
@@ -334,6 +359,7 @@ void ui_view_build(DrawList *dl, const UiView *v)
         dl_text_in(dl, r, 0, FONT_BOLD, L->px_big, COL(v, TC_TEXT), "Loading the network…");
         bottom(dl, v);
         message_box(dl, v);
+        vw_picker(dl, v);
         return;
     }
     strip(dl, v);
@@ -346,6 +372,7 @@ void ui_view_build(DrawList *dl, const UiView *v)
     bottom(dl, v);
     message_box(dl, v);
     help_overlay(dl, v);
+    vw_picker(dl, v);
 }
 
 /* ---- picking --------------------------------------------------------------------------------- */
@@ -354,6 +381,15 @@ void ui_pick(const UiView *v, int x, int y, UiPick *p)
 {
     memset(p, 0, sizeof *p);
     const UiLayout *L = v->L;
+    if (v->st->picker) { /* modal: only its rows can be picked */
+        UiRect r;
+        for (int i = 0; i < v->st->picker_n; i++)
+            if (vw_picker_row(v, i, &r) && ui_rect_contains(r, x, y)) {
+                p->kind = PICK_LESSON, p->index = i;
+                return;
+            }
+        return;
+    }
     if ((p->action = ui_hit_button(L, x, y)) != ACT_NONE) {
         p->kind = PICK_BUTTON;
         return;
@@ -422,7 +458,12 @@ int ui_click(UiState *st, const UiView *v, int x, int y)
 {
     UiPick p;
     ui_pick(v, x, y, &p);
+    if (st->picker && p.kind != PICK_LESSON) { /* a click beside the list closes it */
+        st->picker = 0;
+        return 0;
+    }
     switch (p.kind) {
+    case PICK_LESSON: st->picker_sel = p.index; return UI_FX_PICK;
     case PICK_BUTTON: return ui_apply(st, p.action);
     case PICK_BOX: return ui_jump(st, p.pos) ? UI_FX_RUN : 0;
     case PICK_TAB: st->card = p.card; return 0;

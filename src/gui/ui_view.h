@@ -17,6 +17,7 @@
 #include "ui_draw.h"
 #include "ui_images.h"
 #include "ui_layout.h"
+#include "ui_lesson.h"
 #include "ui_state.h"
 #include "ui_worker.h"
 
@@ -28,9 +29,10 @@ typedef struct {
     const Labels *labels;  /* NULL: "class N" */
     double now;            /* seconds, for the busy animation */
     double frame_ms;       /* last frame's time, shown in the status line (0: hidden) */
+    const UiLessonShow *lesson; /* NULL: no lesson, no picker */
 } UiView;
 
-typedef enum { PICK_NONE, PICK_BOX, PICK_BUTTON, PICK_TAB, PICK_TILE, PICK_ZOOM, PICK_STRIP } UiPickKind;
+typedef enum { PICK_NONE, PICK_BOX, PICK_BUTTON, PICK_TAB, PICK_TILE, PICK_ZOOM, PICK_STRIP, PICK_LESSON } UiPickKind;
 
 typedef struct {
     UiPickKind kind;
@@ -38,7 +40,7 @@ typedef struct {
     UiAction action;      /* PICK_BUTTON */
     int card;             /* PICK_TAB */
     int c, y, x;          /* PICK_TILE / PICK_ZOOM: unit of the current position */
-    int index;            /* PICK_STRIP: unit of a vector */
+    int index;            /* PICK_STRIP: unit of a vector; PICK_LESSON: entry of the picker */
 } UiPick;
 
 /* Rebuilds the atlas, fc strip and kernel images when their keys change. */

@@ -26,6 +26,13 @@ int vw_strip_geom(const UiView *v, UiRect *area, int *n, int *rows, int *cell_w,
 int vw_unit(const UiView *v, UiUnit *u);
 int vw_is_prob(const UiView *v, int pos);
 
+/* Lessons (ui_view_lesson.c): the narration band, the picker and its rows. */
+void vw_lesson_band(DrawList *dl, const UiView *v);
+void vw_picker(DrawList *dl, const UiView *v);
+/* Row i of the picker; 0 if the picker is closed or the row is scrolled out of view. */
+int vw_picker_row(const UiView *v, int i, UiRect *r);
+void vw_status(DrawList *dl, const UiView *v, int px);
+
 void vw_center(DrawList *dl, const UiView *v);
 void vw_zoom(DrawList *dl, const UiView *v);
 void vw_card(DrawList *dl, const UiView *v);

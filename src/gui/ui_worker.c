@@ -16,7 +16,7 @@
 #define MAX_NOTES 8
 #define PHOTO_MAX_SIDE 1024 /* the display copy; textures stay small on old GPUs */
 
-typedef enum { JOB_WEIGHTS, JOB_IMAGE, JOB_DROP, JOB_EXPORT } JobKind;
+typedef enum { JOB_WEIGHTS, JOB_IMAGE, JOB_DROP, JOB_EXPORT, JOB_DROPOUT } JobKind;
 
 typedef struct {
     JobKind kind;
@@ -25,6 +25,8 @@ typedef struct {
     const ArchSpec *arch;
     uint64_t seed;
     int mirror;
+    int set_crop, crop;     /* JOB_IMAGE: set the crop seed too */
+    int train;              /* JOB_DROPOUT */
     UiExportJob exp;
 } Job;
 
@@ -47,6 +49,21 @@ struct UiWorker {
     Weights *weights;
     Image orig;
     char image_name[256];
+    int crop_seed;          /* -1 centre crop */
+    int train_dropout;
+    Lesson *narr;           /* the narration request being served */
+    unsigned narr_gen;      /* gen the last narration was expanded at */
+    int narr_done;
+
+    /* narration requests (under mu) */
+    Lesson *narr_new;       /* a new request the worker has not picked up */
+    int narr_has_new;
+    int narr_layers;
+    unsigned narr_tag, narr_new_tag;
+    const Labels *narr_lb;
+    int pub_narr, p_narr_error;
+    unsigned p_narr_tag;
+    char p_narr[UI_NARRATION_MAX];
 
     /* published, waiting for the UI (under mu) */
     Net *front;             /* the net the UI holds */
@@ -56,7 +73,7 @@ struct UiWorker {
     int pub_img;
     Image p_photo, p_crop;
     CropBox p_box;
-    int p_ow, p_oh, p_mirror;
+    int p_ow, p_oh, p_mirror, p_crop_seed, p_dropout;
     char p_name[256];
 
     UiNote notes[MAX_NOTES];
@@ -149,14 +166,14 @@ static void prepared_free(Prepared *p)
 }
 
 /* Everything an image needs before it can become the input of arch a. */
-static int prepare(const Image *orig, const ArchSpec *a, int mirror, Prepared *p, Err *e)
+static int prepare(const Image *orig, const ArchSpec *a, int mirror, int crop, Prepared *p, Err *e)
 {
     memset(p, 0, sizeof *p);
     Shape s = a->input;
     p->x = malloc(sizeof(float) * (size_t)s.c * s.h * s.w);
     if (!p->x) return err_set(e, "out of memory for the input tensor");
-    if (img_prepare(orig, &a->preproc, s.w, s.h, mirror, -1, p->x, &p->box, e) != 0 ||
-        img_crop_rgb(orig, &a->preproc, s.w, s.h, mirror, -1, &p->crop, e) != 0 ||
+    if (img_prepare(orig, &a->preproc, s.w, s.h, mirror, crop, p->x, &p->box, e) != 0 ||
+        img_crop_rgb(orig, &a->preproc, s.w, s.h, mirror, crop, &p->crop, e) != 0 ||
         display_copy(orig, &p->photo, e) != 0) {
         prepared_free(p);
         return -1;
@@ -170,7 +187,7 @@ static void publish_image(UiWorker *wk, Prepared *p, int mirror)
     pthread_mutex_lock(&wk->mu);
     if (wk->pub_img) img_free(&wk->p_photo), img_free(&wk->p_crop);
     wk->p_photo = p->photo, wk->p_crop = p->crop, wk->p_box = p->box;
-    wk->p_ow = wk->orig.w, wk->p_oh = wk->orig.h, wk->p_mirror = mirror;
+    wk->p_ow = wk->orig.w, wk->p_oh = wk->orig.h, wk->p_mirror = mirror, wk->p_crop_seed = wk->crop_seed;
     str_copy(wk->p_name, sizeof wk->p_name, wk->image_name);
     wk->pub_img = 1;
     pthread_mutex_unlock(&wk->mu);
@@ -198,7 +215,38 @@ static void set_input(UiWorker *wk, Prepared *p)
     pthread_mutex_unlock(&wk->mu);
 }
 
+/* Forgets layers from k on; like retire_layers, waits until the UI has seen it. */
+static void retire_from(UiWorker *wk, int k)
+{
+    pthread_mutex_lock(&wk->mu);
+    if (wk->ready > k) wk->ready = k;
+    unsigned g = ++wk->gen;
+    while (wk->threaded && !wk->quit && wk->front == wk->net && wk->ui_gen != g) pthread_cond_wait(&wk->ack, &wk->mu);
+    pthread_mutex_unlock(&wk->mu);
+}
+
 /* ---- jobs --------------------------------------------------------------------------- */
+
+static void job_dropout(UiWorker *wk, const Job *j)
+{
+    wk->train_dropout = j->train;
+    pthread_mutex_lock(&wk->mu);
+    wk->p_dropout = j->train;
+    pthread_mutex_unlock(&wk->mu);
+    Net *n = wk->net;
+    if (!n || n->train_dropout == j->train) return;
+    int k = 0;
+    while (k < n->nlayers && n->layers[k].spec->kind != LK_DROPOUT) k++;
+    if (k == n->nlayers) { /* no dropout layer (lenet5): nothing to compute again */
+        n->train_dropout = j->train;
+        return;
+    }
+    retire_from(wk, k);
+    n->train_dropout = j->train;
+    net_reset(n, k);
+    note(wk, 0, "Dropout %s: %s", j->train ? "in training mode" : "off (inference)",
+         j->train ? "a random half of the units is zeroed, the rest doubled" : "every unit passes unchanged");
+}
 
 static void job_image(UiWorker *wk, const Job *j)
 {
@@ -222,19 +270,27 @@ static void job_image(UiWorker *wk, const Job *j)
         return;
     }
     Prepared p;
+    int crop = j->set_crop ? j->crop : wk->crop_seed, crop_changed = crop != wk->crop_seed;
     set_what(wk, "preparing", j->has_path ? base_name(j->path) : wk->image_name);
-    if (prepare(&im, wk->net->arch, j->mirror, &p, &e) != 0) {
+    if (prepare(&im, wk->net->arch, j->mirror, crop, &p, &e) != 0) {
         img_free(&im);
         note(wk, 1, "%s\nKeeping the previous image.", e.msg);
         return;
     }
+    wk->crop_seed = crop;
     img_free(&wk->orig);
     wk->orig = im;
     if (j->has_path) str_copy(wk->image_name, sizeof wk->image_name, base_name(j->path));
     set_input(wk, &p);
+    char how[64];
+    if (crop < 0) snprintf(how, sizeof how, "centre crop");
+    else snprintf(how, sizeof how, "random crop (seed %d)", crop);
     if (j->has_path)
-        note(wk, 0, "Opened %s (%d×%d): resized to %d×%d, centre crop %d×%d%s", wk->image_name, wk->orig.w,
-             wk->orig.h, p.box.resized_w, p.box.resized_h, p.crop.w, p.crop.h, j->mirror ? ", mirrored" : "");
+        note(wk, 0, "Opened %s (%d×%d): resized to %d×%d, %s %d×%d%s", wk->image_name, wk->orig.w, wk->orig.h,
+             p.box.resized_w, p.box.resized_h, how, p.crop.w, p.crop.h, j->mirror ? ", mirrored" : "");
+    else if (crop_changed)
+        note(wk, 0, "%s %d×%d at (%d, %d)%s: every layer computed again", how, p.crop.w, p.crop.h, p.box.crop_x, p.box.crop_y,
+             j->mirror ? ", mirrored" : "");
     else
         note(wk, 0, "Mirror %s: the crop is flipped left-right and every layer computed again", j->mirror ? "on" : "off");
     publish_image(wk, &p, j->mirror);
@@ -287,7 +343,8 @@ static void job_weights(UiWorker *wk, const Job *j)
     mirror = wk->p_mirror;
     pthread_mutex_unlock(&wk->mu);
     Prepared p = {0};
-    int have_image = wk->orig.px && prepare(&wk->orig, n->arch, mirror, &p, &e) == 0;
+    n->train_dropout = wk->train_dropout;
+    int have_image = wk->orig.px && prepare(&wk->orig, n->arch, mirror, wk->crop_seed, &p, &e) == 0;
     if (wk->orig.px && !have_image) note(wk, 1, "%s", e.msg);
     if (have_image) net_set_input(n, p.x);
 
@@ -388,10 +445,53 @@ static void run_job(UiWorker *wk, Job *j)
         break;
     }
     case JOB_EXPORT: job_export(wk, j); break;
+    case JOB_DROPOUT: job_dropout(wk, j); break;
     }
 }
 
 /* ---- the loop ------------------------------------------------------------------------ */
+
+/* Layers to compute: what the UI shows, or what the narration needs (lock held). */
+static int want(const UiWorker *wk)
+{
+    Lesson *l = wk->narr_has_new ? wk->narr_new : wk->narr;
+    int t = wk->target;
+    if (l && wk->net && l->arch == wk->net->arch && wk->narr_layers > t) t = wk->narr_layers;
+    return t;
+}
+
+static int compute_left(const UiWorker *wk)
+{
+    return wk->net && wk->has_input && wk->ready < want(wk) && wk->ready < wk->net->nlayers;
+}
+
+/* Expands the narration once its layers are in (lock held on entry and exit); 1 if it did. */
+static int narrate_once(UiWorker *wk)
+{
+    if (wk->narr_has_new) { /* only this thread uses wk->narr, so the old one can go now */
+        if (wk->narr) lesson_free(wk->narr), free(wk->narr);
+        wk->narr = wk->narr_new, wk->narr_tag = wk->narr_new_tag;
+        wk->narr_new = NULL, wk->narr_has_new = 0, wk->narr_done = 0;
+    }
+    Net *n = wk->net;
+    if (!wk->narr || !n || n->arch != wk->narr->arch || !wk->has_input) return 0;
+    int need = wk->narr_layers < n->nlayers ? wk->narr_layers : n->nlayers;
+    if (wk->ready < need || (wk->narr_done && wk->narr_gen == wk->gen)) return 0;
+    unsigned gen = wk->gen, tag = wk->narr_tag;
+    const Labels *lb = wk->narr_lb;
+    wk->working = 1;
+    pthread_mutex_unlock(&wk->mu);
+    char *text = malloc(UI_NARRATION_MAX);
+    Err e = {0};
+    int rc = text ? lesson_narration(wk->narr, 0, n, lb, text, UI_NARRATION_MAX, &e) : err_set(&e, "out of memory");
+    pthread_mutex_lock(&wk->mu);
+    wk->working = 0;
+    wk->narr_done = 1, wk->narr_gen = gen;
+    str_copy(wk->p_narr, sizeof wk->p_narr, rc == 0 ? text : e.msg);
+    wk->p_narr_error = rc != 0, wk->p_narr_tag = tag, wk->pub_narr = 1;
+    free(text);
+    return 1;
+}
 
 /* One unit of work with the lock held on entry and exit; 0 when idle. */
 static int work_once(UiWorker *wk)
@@ -409,7 +509,8 @@ static int work_once(UiWorker *wk)
         wk->working = 0;
         return 1;
     }
-    if (wk->net && wk->has_input && wk->ready < wk->target && wk->ready < wk->net->nlayers) {
+    if (narrate_once(wk)) return 1;
+    if (compute_left(wk)) {
         Net *n = wk->net;
         snprintf(wk->what, sizeof wk->what, "computing %s", n->layers[wk->ready].spec->name);
         wk->working = 1;
@@ -419,7 +520,7 @@ static int work_once(UiWorker *wk)
         if (done < 0) note(wk, 1, "%s", e.msg);
         pthread_mutex_lock(&wk->mu);
         wk->working = 0;
-        if (done < 0) wk->target = wk->ready;
+        if (done < 0) wk->target = wk->ready, wk->narr_layers = wk->ready; /* no retrying in a loop */
         else wk->ready = n->done;
         return 1;
     }
@@ -452,6 +553,7 @@ UiWorker *ui_worker_start(int threaded, Err *e)
         return NULL;
     }
     wk->threaded = threaded;
+    wk->crop_seed = wk->p_crop_seed = -1;
     pthread_mutex_init(&wk->mu, NULL);
     pthread_cond_init(&wk->cv, NULL);
     pthread_cond_init(&wk->ack, NULL);
@@ -480,6 +582,8 @@ void ui_worker_stop(UiWorker *wk)
     if (wk->pub_net) net_free(wk->p_net), free_weights(wk->p_weights);
     if (wk->pub_img) img_free(&wk->p_photo), img_free(&wk->p_crop);
     img_free(&wk->orig);
+    if (wk->narr) lesson_free(wk->narr), free(wk->narr);
+    if (wk->narr_new) lesson_free(wk->narr_new), free(wk->narr_new);
     pthread_cond_destroy(&wk->ack);
     pthread_cond_destroy(&wk->cv);
     pthread_mutex_destroy(&wk->mu);
@@ -522,6 +626,30 @@ void ui_worker_image(UiWorker *wk, const char *path, int mirror)
     push(wk, &j);
 }
 
+void ui_worker_image_crop(UiWorker *wk, const char *path, int mirror, int crop_seed)
+{
+    Job j = {.kind = JOB_IMAGE, .mirror = mirror, .set_crop = 1, .crop = crop_seed < 0 ? -1 : crop_seed};
+    set_path(&j, path);
+    push(wk, &j);
+}
+
+void ui_worker_dropout(UiWorker *wk, int train)
+{
+    Job j = {.kind = JOB_DROPOUT, .train = train != 0};
+    push(wk, &j);
+}
+
+void ui_worker_narrate(UiWorker *wk, Lesson *one, int layers, unsigned tag, const Labels *lb)
+{
+    pthread_mutex_lock(&wk->mu);
+    if (wk->narr_has_new && wk->narr_new) lesson_free(wk->narr_new), free(wk->narr_new); /* never picked up */
+    wk->narr_new = one, wk->narr_has_new = 1, wk->narr_new_tag = tag;
+    wk->narr_layers = layers, wk->narr_lb = lb;
+    pthread_cond_signal(&wk->cv);
+    pthread_mutex_unlock(&wk->mu);
+    drain(wk);
+}
+
 void ui_worker_drop(UiWorker *wk, const char *path, int mirror)
 {
     Job j = {.kind = JOB_DROP, .mirror = mirror};
@@ -550,8 +678,7 @@ void ui_worker_target(UiWorker *wk, int layers)
 int ui_worker_busy(UiWorker *wk)
 {
     pthread_mutex_lock(&wk->mu);
-    int busy = wk->qn > 0 || wk->working ||
-               (wk->net && wk->has_input && wk->ready < wk->target && wk->ready < wk->net->nlayers);
+    int busy = wk->qn > 0 || wk->working || compute_left(wk);
     pthread_mutex_unlock(&wk->mu);
     return busy;
 }
@@ -595,8 +722,13 @@ int ui_worker_sync(UiWorker *wk, UiModel *m, UiNote *out)
     m->data_gen = wk->gen;
     wk->ui_gen = wk->gen;
     pthread_cond_broadcast(&wk->ack);
-    m->busy = wk->qn > 0 || wk->working ||
-              (wk->net && wk->has_input && wk->ready < wk->target && wk->ready < wk->net->nlayers);
+    m->busy = wk->qn > 0 || wk->working || compute_left(wk);
+    m->crop_seed = wk->p_crop_seed, m->train_dropout = wk->p_dropout;
+    if (wk->pub_narr) {
+        str_copy(m->narration, sizeof m->narration, wk->p_narr);
+        m->narration_tag = wk->p_narr_tag, m->narration_error = wk->p_narr_error;
+        wk->pub_narr = 0;
+    }
     str_copy(m->busy_what, sizeof m->busy_what, wk->what);
     if (wk->nnotes > 0 && out) {
         *out = wk->notes[0];

@@ -24,7 +24,11 @@
 
 #include "export.h"
 #include "img.h"
+#include "labels.h"
+#include "lesson.h"
 #include "net.h"
+
+#define UI_NARRATION_MAX 8192
 
 typedef struct {
     const ArchSpec *arch;   /* NULL until the first weights are in */
@@ -43,6 +47,11 @@ typedef struct {
     unsigned net_gen;       /* bumps when net / weights change */
     int busy;               /* the worker has something to do */
     char busy_what[96];     /* "computing conv2", "loading weights" */
+    int crop_seed;          /* -1: centre crop, else the seed of a random crop */
+    int train_dropout;      /* dropout layers use a random mask */
+    unsigned narration_tag; /* the ui_worker_narrate() request the text below answers */
+    int narration_error;
+    char narration[UI_NARRATION_MAX];
 } UiModel;
 
 typedef struct {
@@ -62,6 +71,17 @@ void ui_worker_stop(UiWorker *wk);
 void ui_worker_weights(UiWorker *wk, const char *path, const ArchSpec *arch, uint64_t seed);
 /* path NULL: the current image again (for mirror). */
 void ui_worker_image(UiWorker *wk, const char *path, int mirror);
+/* Like ui_worker_image, and also sets the crop: -1 centre, else a random crop with that
+   seed (ui_worker_image keeps the current crop). */
+void ui_worker_image_crop(UiWorker *wk, const char *path, int mirror, int crop_seed);
+/* Dropout layers in training mode (a seeded random mask) or as the identity; the layers
+   from the first dropout layer on are computed again. Stays for later weights too. */
+void ui_worker_dropout(UiWorker *wk, int train);
+/* Expands the only step of `one` (from ui_lesson_one_step; the worker takes it and frees
+   it) once `layers` layers are computed on a net of one->arch, and again whenever the
+   activations change; the text arrives in UiModel.narration with narration_tag = tag.
+   one NULL: stop narrating. lb (may be NULL) must outlive the worker. */
+void ui_worker_narrate(UiWorker *wk, Lesson *one, int layers, unsigned tag, const Labels *lb);
 /* A dropped file: weights if wfile_detect knows it, else an image. */
 void ui_worker_drop(UiWorker *wk, const char *path, int mirror);
 /* Compute until `layers` layers are done. */
