@@ -54,10 +54,12 @@ static void size_lines(const LayerRun *r, UiLines *L)
     else
         ui_lines_add(L, UI_LS_HEAD, "%s: %s pool %d×%d, stride %d, padding %d", l->name,
                      l->kind == LK_MAXPOOL ? "max" : "average", l->k, l->k, l->stride, l->pad);
-    ui_lines_add(L, UI_LS_BODY, "output size = (n + 2p − f) / s + 1");
+    /* both of the slides' forms, each with this layer's numbers */
     ui_lines_add(L, UI_LS_DIM, "n = %d (input), f = %d, p = %d, s = %d", c->n, c->f, c->p, c->s);
+    ui_lines_add(L, UI_LS_BODY, "without padding: (n − f) / s + 1");
+    ui_lines_add(L, UI_LS_MONO, "%s", c->nopad);
+    ui_lines_add(L, UI_LS_BODY, "with padding: (n + 2p − f) / s + 1");
     ui_lines_add(L, UI_LS_MONO, "%s", c->padded);
-    if (c->p > 0) ui_lines_add(L, UI_LS_DIM, strstr(c->nopad, "padding") ? "%s" : "without padding: %s", c->nopad);
     if (!c->divides) ui_lines_add(L, UI_LS_WARN, "%s", c->rounding);
     else if (l->kind != LK_CONV)
         ui_lines_add(L, UI_LS_DIM, "divides exactly, so floor and ceil agree");
@@ -65,7 +67,7 @@ static void size_lines(const LayerRun *r, UiLines *L)
                  ui_shape_str(r->out, shape + 24, sizeof shape - 24));
 }
 
-static void plain_lines(const LayerRun *r, UiLines *L)
+static void plain_lines(const Net *n, const LayerRun *r, UiLines *L)
 {
     const LayerSpec *l = r->spec;
     char in[24], out[24], count[32];
@@ -102,7 +104,11 @@ static void plain_lines(const LayerRun *r, UiLines *L)
     case LK_DROPOUT:
         ui_lines_add(L, UI_LS_HEAD, "%s: dropout (ratio %g)", l->name, l->drop_ratio);
         ui_lines_add(L, UI_LS_BODY, "training: each unit is dropped with p = %g", l->drop_ratio);
-        ui_lines_add(L, UI_LS_BODY, "here (testing): the identity, %s → %s", in, out);
+        if (n->train_dropout)
+            ui_lines_add(L, UI_LS_WARN, "now in train mode: a seeded mask drops units, survivors ×%g",
+                         1.0 / (1.0 - l->drop_ratio));
+        else
+            ui_lines_add(L, UI_LS_BODY, "here (testing): the identity, %s → %s", in, out);
         break;
     case LK_SOFTMAX:
         ui_lines_add(L, UI_LS_HEAD, "%s: softmax over %s classes", l->name, out);
@@ -160,7 +166,7 @@ void ui_why227_text(const ArchSpec *a, UiLines *L)
     size_calc(l, a->input.h, &cnet);
     if (a->input.h != paper) ui_lines_add(L, UI_LS_HEAD, "Why %d and not the paper's %d?", a->input.h, paper);
     else ui_lines_add(L, UI_LS_HEAD, "The paper's %d, as this network takes it", paper);
-    ui_lines_add(L, UI_LS_MONO, "%s: %s", l->name, c224.padded);
+    ui_lines_add(L, UI_LS_MONO, "%s: %s", l->name, l->pad ? c224.padded : c224.nopad);
     if (!c224.divides) {
         ui_lines_add(L, UI_LS_WARN, "%g is not a whole number of %d×%d windows", c224.exact, l->k, l->k);
         char chain[160];
@@ -172,7 +178,7 @@ void ui_why227_text(const ArchSpec *a, UiLines *L)
         ui_lines_add(L, UI_LS_BODY, "%d divides exactly for this network", paper);
     }
     if (a->input.h != paper) {
-        ui_lines_add(L, UI_LS_MONO, "%s: %s", l->name, cnet.padded);
+        ui_lines_add(L, UI_LS_MONO, "%s: %s", l->name, l->pad ? cnet.padded : cnet.nopad);
         ui_lines_add(L, UI_LS_BODY, "%d fits exactly: the windows tile the input", a->input.h);
     }
 }
@@ -190,7 +196,7 @@ void ui_formula_text(const Net *n, int layer, UiLines *L)
     }
     const LayerRun *r = &n->layers[layer];
     if (r->has_size) size_lines(r, L);
-    else plain_lines(r, L);
+    else plain_lines(n, r, L);
     if (layer == first_conv(n->arch)) ui_why227_text(n->arch, L);
 }
 
