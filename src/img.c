@@ -18,6 +18,7 @@
 #include "img.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,8 +98,9 @@ static long le32s(const unsigned char *p)
     return u >= 0x80000000UL ? (long)(u - 0x100000000ULL) : (long)u;
 }
 
-typedef enum { FMT_UNKNOWN, FMT_PNG, FMT_JPEG, FMT_GIF, FMT_BMP } Format;
-static const char *const format_names[] = {"image", "PNG", "JPEG", "GIF", "BMP"};
+/* PNM and TGA are only named once stbi_info has accepted the file (see img_load_memory). */
+typedef enum { FMT_UNKNOWN, FMT_PNG, FMT_JPEG, FMT_GIF, FMT_BMP, FMT_PNM, FMT_TGA } Format;
+static const char *const format_names[] = {"image", "PNG", "JPEG", "GIF", "BMP", "PNM", "TGA"};
 
 static Format sniff(const unsigned char *d, long long n)
 {
@@ -203,6 +205,111 @@ static int header_dims(Format f, const unsigned char *d, long long n, long *w, l
     }
 }
 
+/* ---- is all the pixel data there? ------------------------------------------------
+   For the formats below stb_image reads past the end of the data as zeros (BMP, the TGA
+   palette and RLE paths), leaves the rest of its buffer uninitialised (uncompressed TGA,
+   PNM), or ends a GIF frame early, and still reports success: a cut-off file became a
+   silently wrong picture, and a 48-byte TGA claiming 10000×9000 a 90-megapixel one.
+   Each check mirrors where stb_image 2.27 starts reading and how much it reads, and only
+   refuses files shorter than that. Returns 1 if the data is all there, 0 if truncated. */
+
+/* BMP: rows of ((w·bpp + 31) / 32) · 4 bytes from the offset in the file header (stb_image
+   refuses the RLE and embedded-JPEG/PNG compressions, so every file it decodes is raw). */
+static int bmp_complete(const unsigned char *d, long long n, long long w, long long h)
+{
+    if (n < 30) return 0;
+    long offset = le32s(d + 10), hsz = le32s(d + 14);
+    long long bpp = hsz == 12 ? le16(d + 24) : le16(d + 28);
+    if (bpp != 1 && bpp != 4 && bpp != 8 && bpp != 16 && bpp != 24 && bpp != 32) return 1; /* stb_image refuses it */
+    long long row = (w * bpp + 31) / 32 * 4;
+    return (long long)offset + row * h <= n;
+}
+
+/* TGA: an 18-byte header, the image id, for colour-mapped files the palette (stb_image
+   also skips "first entry index" bytes), then w·h pixels raw or as RLE packets. */
+static int tga_complete(const unsigned char *d, long long n, long long w, long long h)
+{
+    if (n < 18) return 0;
+    int indexed = d[1] != 0, rle = d[2] >= 8;
+    long long px_bytes = (d[16] + 7) / 8;
+    long long i = 18 + d[0];
+    if (indexed) i += (long long)le16(d + 3) + (long long)le16(d + 5) * ((d[7] + 7) / 8);
+    if (!rle) return i + w * h * px_bytes <= n;
+    /* RLE: a count byte (top bit: one pixel repeated), then one pixel or count raw ones;
+       each packet takes at least two bytes, so this loop is bounded by the file size. */
+    for (long long done = 0; done < w * h;) {
+        if (i >= n) return 0;
+        unsigned cmd = d[i++];
+        long long count = (cmd & 0x7F) + 1;
+        i += cmd & 0x80 ? px_bytes : count * px_bytes;
+        done += count;
+    }
+    return i <= n;
+}
+
+/* Binary PNM (P5, P6): the header as stb_image reads it (whitespace and # comments between
+   width, height and maxval), one byte after maxval, then w·h·comp samples of 1 or 2 bytes. */
+static int pnm_complete(const unsigned char *d, long long n, long long w, long long h, int comp)
+{
+    long long i = 2, maxval = 0;
+    for (int field = 0; field < 3; field++) {
+        for (;;) {
+            while (i < n && (d[i] == ' ' || (d[i] >= '\t' && d[i] <= '\r'))) i++;
+            if (i >= n || d[i] != '#') break;
+            while (i < n && d[i] != '\n' && d[i] != '\r') i++;
+        }
+        long long v = 0;
+        for (; i < n && d[i] >= '0' && d[i] <= '9'; i++)
+            if (v < 1000000) v = v * 10 + (d[i] - '0');
+        maxval = v;
+    }
+    return i + 1 + w * h * comp * (maxval > 255 ? 2 : 1) <= n;
+}
+
+/* GIF: stb_image decodes the first frame only, so the blocks up to the end of its data
+   must be there: the screen descriptor and global palette, extensions (each a run of
+   length-prefixed sub-blocks ending in a 0), then the image descriptor, its palette, the
+   LZW code size and the image's sub-blocks with their 0 terminator. */
+static int gif_complete(const unsigned char *d, long long n)
+{
+    if (n < 13) return 0;
+    long long i = 13;
+    if (d[10] & 0x80) i += 3LL << ((d[10] & 7) + 1);
+    while (i < n) {
+        unsigned b = d[i++];
+        if (b == 0x21) { /* extension: its label, then sub-blocks */
+            i++;
+        } else if (b == 0x2C) { /* image descriptor */
+            if (i + 9 > n) return 0;
+            unsigned flags = d[i + 8];
+            i += 9;
+            if (flags & 0x80) i += 3LL << ((flags & 7) + 1);
+            i++; /* LZW minimum code size */
+        } else {
+            return 1; /* a trailer or a stray byte: stb_image judges those */
+        }
+        for (;;) {
+            if (i >= n) return 0;
+            unsigned len = d[i++];
+            if (!len) break;
+            i += len;
+        }
+        if (b == 0x2C) return 1;
+    }
+    return 0;
+}
+
+static int data_complete(Format f, const unsigned char *d, long long n, long long w, long long h, int comp)
+{
+    switch (f) {
+    case FMT_BMP: return bmp_complete(d, n, w, h);
+    case FMT_TGA: return tga_complete(d, n, w, h);
+    case FMT_PNM: return pnm_complete(d, n, w, h, comp);
+    case FMT_GIF: return gif_complete(d, n);
+    default: return 1; /* PNG and JPEG are walked above; PSD, PIC, HDR are not checked */
+    }
+}
+
 static int check_dims(const char *name, long long w, long long h, Err *e)
 {
     if (w <= 0 || h <= 0) return err_set(e, "%s: image has an invalid size %lld×%lld", name, w, h);
@@ -270,7 +377,18 @@ int img_load_memory(const unsigned char *data, int len, const char *name, Image 
                               "try JPEG, PNG, BMP, GIF or TGA", name, stbi_reason());
         return err_set(e, "%s: corrupt %s header (%s)", name, format_names[fmt], stbi_reason());
     }
+    /* stbi_info passes a BMP's height on as stored: negative for top-down rows, which are
+       just as valid (stbi_load flips them). INT_MIN, which has no positive, stays invalid. */
+    if (fmt == FMT_BMP && h < 0 && h > INT_MIN) h = -h;
     if (check_dims(name, w, h, e) != 0) return -1;
+    /* Only now is it known that stb_image takes the file for one of these: "P5"/"P6" is
+       PNM's magic, and TGA (which has none) is the format stb_image tries last, the only one
+       whose second byte (the colour-map type) is 0 or 1. */
+    if (fmt == FMT_UNKNOWN && len >= 2 && data[0] == 'P' && (data[1] == '5' || data[1] == '6')) fmt = FMT_PNM;
+    else if (fmt == FMT_UNKNOWN && len >= 2 && data[1] <= 1) fmt = FMT_TGA;
+    if (!data_complete(fmt, data, len, w, h, n))
+        return err_set(e, "%s: truncated %s (the file ends before the %d×%d pixels its header promises)", name,
+                       format_names[fmt], w, h);
 
     unsigned char *px = stbi_load_from_memory(data, len, &w, &h, &n, 0);
     if (!px)

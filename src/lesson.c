@@ -55,7 +55,9 @@ static void layer_list(const ArchSpec *a, char *buf, size_t size)
 
 /* ---- placeholders ----------------------------------------------------------------------- */
 
-/* Parameters of the same network with every group set to 1 (the paper's single-GPU count). */
+/* Parameters of the same network with every group set to 1 (the paper's single-GPU count).
+   Counted layer by layer rather than with net_create: that allocates every activation
+   buffer, and a lesson line full of {total.params_nogroups} made checking take minutes. */
 static long long params_without_groups(const ArchSpec *a)
 {
     LayerSpec ls[64];
@@ -65,9 +67,12 @@ static long long params_without_groups(const ArchSpec *a)
         if (ls[i].kind == LK_CONV) ls[i].groups = 1;
     ArchSpec flat = *a;
     flat.layers = ls;
-    Net *n = net_create(&flat, NULL, NULL);
-    long long p = n ? n->total_params : 0;
-    net_free(n);
+    long long p = 0;
+    for (int i = 0; i < flat.nlayers; i++) {
+        long nw = 0, nb = 0;
+        if (arch_has_weights(ls[i].kind)) layer_param_counts(&flat, i, &nw, &nb);
+        p += nw + nb;
+    }
     return p;
 }
 
@@ -116,6 +121,8 @@ static int layer_field(const Net *n, int i, const char *f, char *out, int size)
     else if (!strcmp(f, "stride") && sized) snprintf(out, sz, "%d", l->stride);
     else if (!strcmp(f, "pad") && sized) snprintf(out, sz, "%d", l->pad);
     else if (!strcmp(f, "groups") && l->kind == LK_CONV) snprintf(out, sz, "%d", l->groups);
+    else if (!strcmp(f, "unit_macs") && l->kind == LK_CONV)
+        fmt_count(out, sz, (long long)l->k * l->k * (r->in.c / l->groups));
     else if (!strcmp(f, "group_in_c") && l->kind == LK_CONV) snprintf(out, sz, "%d", r->in.c / l->groups);
     else if (!strcmp(f, "kernel") && l->kind == LK_CONV)
         snprintf(out, sz, "%d×%d×%d", l->k, l->k, r->in.c / l->groups);
@@ -174,11 +181,23 @@ static int top_field(const Net *n, const Labels *lb, int rank, const char *f, ch
    {rounding:N,F,P,S} - how floor and ceil resolve it when it does not divide. */
 static int size_field(const char *args, int rounding, char *out, int size, Err *e)
 {
-    int v[4], used = 0;
-    if (sscanf(args, "%d,%d,%d,%d%n", &v[0], &v[1], &v[2], &v[3], &used) != 4 || args[used])
-        return err_set(e, "{size:...} takes four numbers n,f,p,s, e.g. {size:224,11,0,4}");
-    if (v[0] < 1 || v[1] < 1 || v[2] < 0 || v[3] < 1 || v[0] > 100000 || v[1] > 100000 || v[2] > 100000 || v[3] > 100000)
-        return err_set(e, "{size:%s}: n, f and s must be positive and p not negative", args);
+    /* strtol, not sscanf's %d: %d is undefined on overflow and glibc wraps, so
+       {size:4294967520,11,0,4} used to be accepted as 224. */
+    const char *what = rounding ? "rounding" : "size";
+    int v[4];
+    const char *p = args;
+    for (int i = 0; i < 4; i++) {
+        if (i && *p++ != ',') return err_set(e, "{%s:...} takes four numbers n,f,p,s, e.g. {%s:224,11,0,4}", what, what);
+        char *end;
+        errno = 0;
+        long x = strtol(p, &end, 10);
+        if (end == p) return err_set(e, "{%s:...} takes four numbers n,f,p,s, e.g. {%s:224,11,0,4}", what, what);
+        if (errno || x < (i == 2 ? 0 : 1) || x > 100000)
+            return err_set(e, "{%s:%s}: n, f and s must be 1..100000 and p 0..100000", what, args);
+        v[i] = (int)x;
+        p = end;
+    }
+    if (*p) return err_set(e, "{%s:...} takes four numbers n,f,p,s, e.g. {%s:224,11,0,4}", what, what);
     LayerSpec l = {.kind = LK_CONV, .name = "size", .k = v[1], .pad = v[2], .stride = v[3], .groups = 1};
     SizeCalc c;
     size_calc(&l, v[0], &c);
@@ -187,7 +206,37 @@ static int size_field(const char *args, int rounding, char *out, int size, Err *
     return 0;
 }
 
-int lesson_placeholder(const char *name, const Net *n, const Labels *lb, char *out, int size, Err *e)
+/* Nets of other architectures for {lenet5:...} placeholders, made once per lesson check or
+   narration rather than once per placeholder: net_create allocates every activation buffer,
+   so a lesson made of such placeholders (or of nested {alexnet:alexnet:...}) used to take
+   minutes to check. The nets are never run; only their structure is read. */
+#define NET_CACHE_SIZE 8
+typedef struct {
+    Net *net[NET_CACHE_SIZE];
+    int count;
+} NetCache;
+
+static void net_cache_free(NetCache *nc)
+{
+    for (int i = 0; i < nc->count; i++) net_free(nc->net[i]);
+    nc->count = 0;
+}
+
+/* A weightless net of a from the cache; *temp is set when the cache was full and the
+   caller must free it. */
+static Net *net_cache_get(NetCache *nc, const ArchSpec *a, int *temp, Err *e)
+{
+    *temp = 0;
+    for (int i = 0; i < nc->count; i++)
+        if (nc->net[i]->arch == a) return nc->net[i];
+    Net *n = net_create(a, NULL, e);
+    if (!n) return NULL;
+    if (nc->count < NET_CACHE_SIZE) nc->net[nc->count++] = n;
+    else *temp = 1;
+    return n;
+}
+
+static int placeholder(const char *name, const Net *n, const Labels *lb, NetCache *nc, char *out, int size, Err *e)
 {
     char buf[128];
     if (copy_str(buf, sizeof buf, name)) return err_set(e, "placeholder too long");
@@ -200,10 +249,11 @@ int lesson_placeholder(const char *name, const Net *n, const Labels *lb, char *o
         *colon = '\0';
         const ArchSpec *a = arch_find(buf);
         if (!a) return err_set(e, "unknown architecture '%s' in {%s} (known: alexnet, alexnet-tv, lenet5)", buf, name);
-        Net *other = net_create(a, NULL, e);
+        int temp;
+        Net *other = net_cache_get(nc, a, &temp, e);
         if (!other) return -1;
-        int rc = lesson_placeholder(colon + 1, other, NULL, out, size, e);
-        net_free(other);
+        int rc = placeholder(colon + 1, other, NULL, nc, out, size, e);
+        if (temp) net_free(other);
         return rc;
     }
     char *dot = strchr(buf, '.');
@@ -245,27 +295,38 @@ int lesson_placeholder(const char *name, const Net *n, const Labels *lb, char *o
                    layer_kind_names[n->arch->layers[i].kind], obj, name);
 }
 
+int lesson_placeholder(const char *name, const Net *n, const Labels *lb, char *out, int size, Err *e)
+{
+    if (!name || !n || !out || size <= 0) return err_set(e, "placeholder: bad arguments");
+    NetCache nc = {0};
+    int rc = placeholder(name, n, lb, &nc, out, size, e);
+    net_cache_free(&nc);
+    return rc;
+}
+
 /* Expands text into out. check_only: expand into a scratch buffer just to find errors.
    On error, *bad_offset is where the failing placeholder starts. */
-static int expand(const char *text, const Net *n, const Labels *lb, char *out, int size, int *bad_offset, Err *e)
+static int expand(const char *text, const Net *n, const Labels *lb, NetCache *nc, char *out, int size,
+                  int *bad_offset, Err *e)
 {
     int o = 0;
     for (const char *p = text; *p;) {
         if (*p == '{') {
+            /* "{{" is a literal brace; tested before looking for a '}', which it does not need */
+            if (p[1] == '{') {
+                if (o + 1 < size) out[o++] = '{';
+                p += 2;
+                continue;
+            }
             const char *end = strchr(p, '}');
             if (!end || end - p - 1 >= 128 || memchr(p + 1, '\n', (size_t)(end - p - 1))) {
                 *bad_offset = (int)(p - text);
                 return err_set(e, "'{' without a matching '}' on the same line (write {{ for a literal brace)");
             }
-            if (p[1] == '{') { /* "{{" is a literal brace */
-                if (o + 1 < size) out[o++] = '{';
-                p += 2;
-                continue;
-            }
             char name[128], val[512];
             memcpy(name, p + 1, (size_t)(end - p - 1));
             name[end - p - 1] = '\0';
-            if (lesson_placeholder(trim(name), n, lb, val, sizeof val, e) != 0) {
+            if (placeholder(trim(name), n, lb, nc, val, sizeof val, e) != 0) {
                 *bad_offset = (int)(p - text);
                 return -1;
             }
@@ -286,12 +347,13 @@ static int expand(const char *text, const Net *n, const Labels *lb, char *out, i
 int lesson_narration(const Lesson *ls, int s, const Net *n, const Labels *lb, char *out, int size, Err *e)
 {
     if (s < 0 || s >= ls->nsteps) return err_set(e, "%s: no step %d", ls->path, s + 1);
+    if (!n || !out || size <= 0) return err_set(e, "%s: step %d: no net or no room for the narration", ls->path, s + 1);
     int bad = 0;
-    if (expand(ls->steps[s].narration ? ls->steps[s].narration : "", n, lb, out, size, &bad, e) != 0) {
-        char why[512];
-        snprintf(why, sizeof why, "%s", e->msg);
-        return err_set(e, "%s: step %d: %s", ls->path, s + 1, why);
-    }
+    NetCache nc = {0};
+    Err why = {0}; /* a local Err: e may be NULL */
+    int rc = expand(ls->steps[s].narration ? ls->steps[s].narration : "", n, lb, &nc, out, size, &bad, &why);
+    net_cache_free(&nc);
+    if (rc != 0) return err_set(e, "%s: step %d: %s", ls->path, s + 1, why.msg);
     return 0;
 }
 
@@ -301,6 +363,7 @@ typedef struct {
     const char *path;
     int line;
     Err *e;
+    NetCache nets; /* for {arch:...} placeholders, shared by every line */
 } Ctx;
 
 static int perr(Ctx *c, const char *fmt, const char *a, const char *b)
@@ -352,7 +415,9 @@ static int header_line(Ctx *c, Lesson *ls, const char *key, const char *val)
     return perr(c, "unknown header '%s' (known: title, arch, image, weights)%s", key, "");
 }
 
-static int step_line(Ctx *c, Lesson *ls, LessonStep *s, const char *key, const char *val)
+/* n: the parse's weightless net of ls->arch, for checking channels and units (made once:
+   net_create per 'channel:' line made a lesson of them take a minute to check). */
+static int step_line(Ctx *c, Lesson *ls, const Net *n, LessonStep *s, const char *key, const char *val)
 {
     const ArchSpec *a = ls->arch;
     if (!strcmp(key, "layer")) {
@@ -376,24 +441,31 @@ static int step_line(Ctx *c, Lesson *ls, LessonStep *s, const char *key, const c
     }
     if (!strcmp(key, "channel") || !strcmp(key, "unit")) {
         if (s->layer < 0) return perr(c, "'%s' needs a 'layer:' line before it%s", key, "");
-        Net *n = net_create(a, NULL, NULL);
-        Shape out = n ? n->layers[s->layer].out : (Shape){0, 0, 0};
-        net_free(n);
+        Shape out = n->layers[s->layer].out;
         char range[64];
         if (!strcmp(key, "channel")) {
             snprintf(range, sizeof range, "0..%d", out.c - 1);
             if (parse_int_in(val, 0, out.c - 1, &s->channel)) return perr(c, "channel '%s' is not in %s", val, range);
             return 0;
         }
-        int y, x, used = 0;
-        if (sscanf(val, "%d %d%n", &y, &x, &used) != 2 || *trim((char *)val + used))
-            return perr(c, "unit takes a row and a column, e.g. 'unit: 13 20', not '%s'%s", val, "");
+        /* strtol, not sscanf's %d, which is undefined on overflow (glibc wraps 4294967296 to 0);
+           an out-of-range strtol gives LONG_MAX/MIN, which the range check refuses. */
+        char *end;
+        const char *q = val;
+        long y = strtol(q, &end, 10), x = 0;
+        int ok = end != q;
+        if (ok) {
+            q = end;
+            x = strtol(q, &end, 10);
+            ok = end != q && !*trim(end);
+        }
+        if (!ok) return perr(c, "unit takes a row and a column, e.g. 'unit: 13 20', not '%s'%s", val, "");
         if (y < 0 || y >= out.h || x < 0 || x >= out.w) {
             snprintf(range, sizeof range, "%d×%d", out.h, out.w);
             return perr(c, "unit '%s' is outside the %s output", val, range);
         }
         if (s->channel < 0) s->channel = 0;
-        s->unit_y = y, s->unit_x = x;
+        s->unit_y = (int)y, s->unit_x = (int)x;
         return 0;
     }
     if (!strcmp(key, "mirror"))
@@ -424,17 +496,29 @@ static int split_directive(char *line, char **key, char **val)
     return 1;
 }
 
-static int append_narration(LessonStep *s, const char *text, int new_paragraph)
+/* The step's narration so far: its length and allocated size are kept by the parser, so
+   a 1 MiB step of one-word lines is not re-measured and re-copied for every line. */
+typedef struct {
+    size_t len, cap;
+} NarrBuf;
+
+static int append_narration(LessonStep *s, NarrBuf *nb, const char *text, int new_paragraph)
 {
-    size_t old = s->narration ? strlen(s->narration) : 0, add = strlen(text);
-    char *p = realloc(s->narration, old + add + 3);
-    if (!p) return -1;
-    s->narration = p;
+    size_t old = s->narration ? nb->len : 0, add = strlen(text);
+    if (!s->narration || old + add + 3 > nb->cap) {
+        size_t cap = (old + add + 3) * 2;
+        char *p = realloc(s->narration, cap);
+        if (!p) return -1;
+        s->narration = p;
+        nb->cap = cap;
+    }
+    char *p = s->narration;
     if (old) {
         if (new_paragraph) p[old++] = '\n', p[old++] = '\n';
         else p[old++] = ' ';
     }
     memcpy(p + old, text, add + 1);
+    nb->len = old + add;
     return 0;
 }
 
@@ -444,7 +528,7 @@ static int check_placeholders(Ctx *c, const Net *n, const char *text)
     char scratch[8192];
     int bad = 0;
     Err pe = {0};
-    if (expand(text, n, NULL, scratch, sizeof scratch, &bad, &pe) == 0) return 0;
+    if (expand(text, n, NULL, &c->nets, scratch, sizeof scratch, &bad, &pe) == 0) return 0;
     return err_set(c->e, "%s:%d: %s", c->path, c->line, pe.msg);
 }
 
@@ -454,9 +538,10 @@ int lesson_parse(const char *text, const char *path, Lesson *ls, Err *e)
     snprintf(ls->path, sizeof ls->path, "%s", path);
     ls->arch = &arch_alexnet;
     snprintf(ls->image, sizeof ls->image, "samples/chelsea.png");
-    Ctx c = {path, 0, e};
+    Ctx c = {path, 0, e, {{0}, 0}};
     Net *n = NULL;
     LessonStep *s = NULL;
+    NarrBuf nb = {0, 0};
     int blank_before = 0, in_directives = 0;
     const char *p = text;
     while (*p) {
@@ -477,6 +562,7 @@ int lesson_parse(const char *text, const char *path, Lesson *ls, Err *e)
             if (!n && !(n = net_create(ls->arch, NULL, e))) goto fail;
             s = &ls->steps[ls->nsteps++];
             step_defaults(s, c.line);
+            nb = (NarrBuf){0, 0};
             char *title = trim(line + 3);
             if (!title[0]) { perr(&c, "a step needs a title after '---'%s%s", "", ""); goto fail; }
             if (copy_str(s->title, sizeof s->title, title)) { perr(&c, "step title is too long%s%s", "", ""); goto fail; }
@@ -493,12 +579,12 @@ int lesson_parse(const char *text, const char *path, Lesson *ls, Err *e)
             continue;
         }
         if (in_directives && split_directive(line, &key, &val)) {
-            if (step_line(&c, ls, s, key, val)) goto fail;
+            if (step_line(&c, ls, n, s, key, val)) goto fail;
             continue;
         }
         in_directives = 0;
         if (check_placeholders(&c, n, line)) goto fail;
-        if (append_narration(s, line, blank_before)) { perr(&c, "out of memory%s%s", "", ""); goto fail; }
+        if (append_narration(s, &nb, line, blank_before)) { perr(&c, "out of memory%s%s", "", ""); goto fail; }
         blank_before = 0;
     }
     if (!ls->title[0]) { c.line = 1; perr(&c, "the lesson has no 'title:' line%s%s", "", ""); goto fail; }
@@ -510,9 +596,11 @@ int lesson_parse(const char *text, const char *path, Lesson *ls, Err *e)
             goto fail;
         }
     net_free(n);
+    net_cache_free(&c.nets);
     return 0;
 fail:
     net_free(n);
+    net_cache_free(&c.nets);
     lesson_free(ls);
     return -1;
 }

@@ -130,7 +130,8 @@ static int parse_str(Cur *c, char *out, size_t size)
     char q = *c->p++;
     size_t n = 0;
     while (c->p < c->end && *c->p != q) {
-        if (*c->p == '\\') return 0;
+        /* a NUL would cut the C string short: '<f4\0junk' must not read as '<f4' */
+        if (*c->p == '\\' || *c->p == '\0') return 0;
         if (n + 1 < size) out[n++] = *c->p;
         else return 0;
         c->p++;
@@ -320,17 +321,23 @@ int npy_read(const char *path, float **data, int64_t *shape, int max_dims, int *
     }
 
     long long avail = fsize - hstart - hlen; /* bytes of data in the file */
+    /* Checked before multiplying: the product (and its size in bytes) must not overflow.
+       The non-zero axes of an empty array count too, as in numpy (which cannot make a
+       (2**32, 2**32, 0) array): a caller multiplying the shape we return must not overflow. */
     int64_t count = 1;
-    for (int i = 0; i < h.ndim; i++)
-        if (h.shape[i] == 0) count = 0;
-    for (int i = 0; i < h.ndim && count > 0; i++) {
-        /* Checked before multiplying: the product (and its size in bytes) must not overflow. */
+    int empty = 0;
+    for (int i = 0; i < h.ndim; i++) {
+        if (h.shape[i] == 0) {
+            empty = 1;
+            continue;
+        }
         if (count > (INT64_MAX / 4) / h.shape[i]) {
             count = -1;
             break;
         }
         count *= h.shape[i];
     }
+    if (empty && count > 0) count = 0;
     if (count < 0 || count * 4 != avail) {
         fclose(f);
         char sh[256];

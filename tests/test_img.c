@@ -229,6 +229,106 @@ static void test_every_prefix(void **state)
     }
 }
 
+static unsigned char *slurp(const char *path, int *len)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    unsigned char *buf = malloc(4096);
+    assert_non_null(buf);
+    *len = (int)fread(buf, 1, 4096, fp);
+    fclose(fp);
+    assert_true(*len > 0 && *len < 4096);
+    return buf;
+}
+
+static void expect_refused_memory(const unsigned char *d, int len, const char *needle)
+{
+    Image im;
+    Err e = {0};
+    if (img_load_memory(d, len, "m", &im, &e) == 0) {
+        img_free(&im);
+        fail_msg("%d bytes were accepted (expected \"%s\")", len, needle);
+    }
+    if (strncmp(e.msg, "m: ", 3) != 0 || !strstr(e.msg, needle)) fail_msg("message \"%s\" (expected \"%s\")", e.msg, needle);
+}
+
+/* stb_image decodes a cut-off BMP, TGA, PNM or GIF without complaint: the missing pixels
+   came out black, or (uncompressed TGA, PNM) as whatever was in its fresh malloc. Every
+   prefix of these files used to load; now each is refused as truncated. */
+static void test_truncated_raw_formats(void **state)
+{
+    const char *files[] = {"rgb.bmp", "rgb.tga", "tiny.gif"};
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+        char path[512];
+        snprintf(path, sizeof path, GOOD "%s", files[f]);
+        int len;
+        unsigned char *buf = slurp(path, &len);
+        /* a GIF's last byte is its trailer, which stb_image does not need */
+        int last = f == 2 ? len - 1 : len;
+        for (int cut = 1; cut < last; cut++) {
+            unsigned char *copy = malloc((size_t)cut);
+            assert_non_null(copy);
+            memcpy(copy, buf, (size_t)cut);
+            Image im;
+            Err e = {0};
+            if (img_load_memory(copy, cut, "cut", &im, &e) == 0)
+                fail_msg("%s cut to %d of %d bytes was accepted", files[f], cut, len);
+            free(copy);
+        }
+        free(buf);
+    }
+
+    /* binary PPM: whole, then one byte short */
+    unsigned char ppm[64];
+    int hl = snprintf((char *)ppm, sizeof ppm, "P6\n# a comment\n3 2\n255\n");
+    for (int i = 0; i < 18; i++) ppm[hl + i] = (unsigned char)(10 * i);
+    Image im;
+    Err e = {0};
+    assert_int_equal(img_load_memory(ppm, hl + 18, "ok.ppm", &im, &e), 0);
+    assert_px(&im, 2, 1, 150, 160, 170);
+    img_free(&im);
+    expect_refused_memory(ppm, hl + 17, "truncated PNM");
+
+    /* RLE TGA, 3×2: a repeat packet of 4 grey pixels and a raw packet of 2, then cut short */
+    unsigned char tga[32] = {0, 0, 11, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 2, 0, 8, 0x20,
+                             0x83, 50, 0x01, 60, 70};
+    assert_int_equal(img_load_memory(tga, 23, "ok.tga", &im, &e), 0);
+    assert_px(&im, 0, 0, 50, 50, 50);
+    assert_px(&im, 2, 1, 70, 70, 70);
+    img_free(&im);
+    expect_refused_memory(tga, 22, "truncated TGA");
+
+    /* 48 bytes claiming 10000×9000: was decoded into a 90-megapixel picture of zeros */
+    unsigned char big[48] = {0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x27, 0x28, 0x23, 24, 0x20};
+    expect_refused_memory(big, sizeof big, "truncated TGA (the file ends before the 10000×9000 pixels");
+}
+
+/* A BMP with a negative height stores its rows top-down - valid, and what many writers
+   produce - but stbi_info reports the height as negative and it was refused as an
+   "invalid size 3×-2". */
+static void test_top_down_bmp(void **state)
+{
+    int len;
+    unsigned char *buf = slurp(GOOD "rgb.bmp", &len);
+    /* flip the two rows of rgb.bmp (stride 12 bytes at offset 54) and negate the height */
+    unsigned char row[12];
+    memcpy(row, buf + 54, 12);
+    memcpy(buf + 54, buf + 66, 12);
+    memcpy(buf + 66, row, 12);
+    buf[22] = 0xFE, buf[23] = buf[24] = buf[25] = 0xFF; /* -2 */
+    Image im;
+    Err e = {0};
+    if (img_load_memory(buf, len, "topdown.bmp", &im, &e) != 0) fail_msg("%s", e.msg);
+    assert_int_equal(im.w, 3);
+    assert_int_equal(im.h, 2);
+    assert_px(&im, 0, 0, 10, 20, 30);
+    assert_px(&im, 1, 1, 130, 140, 150);
+    img_free(&im);
+    /* and one byte short is still caught */
+    expect_refused_memory(buf, len - 1, "truncated BMP");
+    free(buf);
+}
+
 /* ---- resize ------------------------------------------------------------------------ */
 
 static void test_resize(void **state)
@@ -485,6 +585,8 @@ int main(void)
         cmocka_unit_test(test_huge_refused),
         cmocka_unit_test(test_load_memory_edges),
         cmocka_unit_test(test_every_prefix),
+        cmocka_unit_test(test_truncated_raw_formats),
+        cmocka_unit_test(test_top_down_bmp),
         cmocka_unit_test(test_resize),
         cmocka_unit_test(test_prepare_caffe_centre),
         cmocka_unit_test(test_prepare_mirror),

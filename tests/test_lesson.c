@@ -102,6 +102,102 @@ static void test_placeholders_come_from_the_engine(void **st)
     lesson_free(&ls);
 }
 
+/* Numbers too big for an int: sscanf's %d wrapped them (glibc), so they used to be accepted
+   as small numbers - a silent wrong answer. */
+static void test_int_overflow_refused(void **st)
+{
+    (void)st;
+    char text[1024];
+    snprintf(text, sizeof text, "%sText {size:4294967520,11,0,4}.\n", head); /* 2^32 + 224 */
+    expect_error(text, "t.lesson:5: {size:4294967520,11,0,4}: n, f and s must be");
+    snprintf(text, sizeof text, "%sText {rounding:224,11,0,4294967300}.\n", head);
+    expect_error(text, "t.lesson:5: {rounding:224,11,0,4294967300}: n, f and s must be");
+    snprintf(text, sizeof text, "%sText {size:224,11,0,4,}.\n", head);
+    expect_error(text, "t.lesson:5: {size:...} takes four numbers");
+    snprintf(text, sizeof text, "%slayer: conv1\nunit: 4294967296 0\nText.\n", head); /* 2^32 */
+    expect_error(text, "t.lesson:6: unit '4294967296 0' is outside the 55×55 output");
+    snprintf(text, sizeof text, "%slayer: conv1\nunit: 3 99999999999999999999999\nText.\n", head);
+    expect_error(text, "is outside the 55×55 output");
+    snprintf(text, sizeof text, "%slayer: conv1\nunit: 3\nText.\n", head);
+    expect_error(text, "t.lesson:6: unit takes a row and a column");
+    snprintf(text, sizeof text, "%slayer: conv1\nunit: 3 4 5\nText.\n", head);
+    expect_error(text, "t.lesson:6: unit takes a row and a column");
+    snprintf(text, sizeof text, "%slayer: conv1\nunit: 3 4 \nText {size:1,1,0,1}.\n", head);
+    Err e = {0};
+    assert_int_equal(lesson_parse(text, "t.lesson", &ls, &e), 0);
+    assert_int_equal(ls.steps[0].unit_y, 3);
+    assert_int_equal(ls.steps[0].unit_x, 4);
+    lesson_free(&ls);
+}
+
+/* docs/lessons.md: "{{ and }} give literal braces" - but a "{{" with no '}' later on its line
+   was refused as an unmatched brace. */
+static void test_literal_brace_alone(void **st)
+{
+    (void)st;
+    Err e = {0};
+    const char *text = "title: T\n--- S\nIn C a block opens with {{ and closes later.\n--- U\nconv5 is {conv5.k}×{conv5.k}.\n";
+    if (lesson_parse(text, "t.lesson", &ls, &e) != 0) fail_msg("%s", e.msg);
+    Net *n = net_create(&arch_alexnet, NULL, &e);
+    assert_non_null(n);
+    char out[256];
+    assert_int_equal(lesson_narration(&ls, 0, n, NULL, out, sizeof out, &e), 0);
+    assert_string_equal(out, "In C a block opens with { and closes later.");
+    /* no room, or a failing placeholder with no Err (lenet5 has no conv5), must not crash */
+    assert_int_equal(lesson_narration(&ls, 0, n, NULL, out, 0, NULL), -1);
+    assert_int_equal(lesson_placeholder("conv1.k", n, NULL, out, 0, &e), -1);
+    net_free(n);
+    n = net_create(&arch_lenet5, NULL, &e);
+    assert_non_null(n);
+    assert_int_equal(lesson_narration(&ls, 1, n, NULL, out, sizeof out, NULL), -1);
+    assert_int_equal(lesson_narration(&ls, 1, n, NULL, out, sizeof out, &e), -1);
+    assert_non_null(strstr(e.msg, "t.lesson: step 2: unknown layer 'conv5'"));
+    net_free(n);
+    lesson_free(&ls);
+    expect_error("title: T\n--- S\nAn open { brace.\n", "t.lesson:3: '{' without a matching '}'");
+}
+
+/* A 1 MiB lesson (the size limit) must check in well under a second. Checking used to call
+   net_create - which allocates every activation buffer - for every 'channel:'/'unit:' line,
+   every {arch:...} placeholder and every {total.params_nogroups}: minutes for such a file. */
+/* 1 MiB lessons that used to take minutes (a net built per directive, quadratic appends).
+   No clock here: speed belongs in benchmarks; ctest's timeout catches a regression. */
+static void test_big_lessons_parse(void **st)
+{
+    (void)st;
+    const size_t limit = 1 << 20;
+    char *text = malloc(limit + 1);
+    assert_non_null(text);
+    const char *units[] = {"channel: 1\n", "unit: 1 2\n"};
+    const char *lines[] = {
+        "{total.params_nogroups}{total.params_nogroups}{total.params_nogroups}{total.params_nogroups}\n",
+        "{alexnet:alexnet:alexnet:alexnet:alexnet:alexnet:alexnet:alexnet:alexnet:alexnet:lenet5:conv1.k}"
+        "{lenet5:lenet5:lenet5:lenet5:lenet5:lenet5:lenet5:lenet5:lenet5:lenet5:lenet5:lenet5:conv1.k}\n",
+        "a\n", /* one-word lines: the narration used to be re-measured and re-copied for each */
+    };
+    for (int k = 0; k < 5; k++) {
+        const char *rep = k < 2 ? units[k] : lines[k - 2];
+        size_t len = (size_t)snprintf(text, limit, "title: T\n--- S\nlayer: conv1\n%s", k < 2 ? "" : "Text.\n");
+        while (len + strlen(rep) + 8 < limit) {
+            memcpy(text + len, rep, strlen(rep));
+            len += strlen(rep);
+        }
+        if (k < 2) len += (size_t)sprintf(text + len, "Text.\n");
+        text[len] = '\0';
+        Err e = {0};
+        if (lesson_parse(text, "t.lesson", &ls, &e) != 0) fail_msg("%s", e.msg);
+        if (k >= 2) {
+            Net *n = net_create(&arch_alexnet, NULL, &e);
+            assert_non_null(n);
+            static char out[1 << 16];
+            assert_int_equal(lesson_narration(&ls, 0, n, NULL, out, sizeof out, &e), 0);
+            net_free(n);
+        }
+        lesson_free(&ls);
+    }
+    free(text);
+}
+
 static int is_lesson(const char *name)
 {
     size_t n = strlen(name);
@@ -150,6 +246,9 @@ int main(void)
         cmocka_unit_test(test_line_numbered_errors),
         cmocka_unit_test(test_files_refused),
         cmocka_unit_test(test_placeholders_come_from_the_engine),
+        cmocka_unit_test(test_int_overflow_refused),
+        cmocka_unit_test(test_literal_brace_alone),
+        cmocka_unit_test(test_big_lessons_parse),
         cmocka_unit_test(test_every_shipped_lesson),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -194,6 +194,54 @@ static void test_refusals(void **state)
     expect_refused(FIXTURES "/npy", 4, "not a regular file");
 }
 
+/* A version 1.0 file with this header dict (padded with a '\n') and nbytes zero bytes of data. */
+static void write_npy(const char *path, const char *dict, size_t nbytes)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    size_t hlen = strlen(dict) + 1;
+    unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hlen & 0xFF), (unsigned char)(hlen >> 8)};
+    fwrite(pre, 1, sizeof pre, f);
+    fwrite(dict, 1, strlen(dict), f);
+    fputc('\n', f);
+    for (size_t i = 0; i < nbytes; i++) fputc(0, f);
+    fclose(f);
+}
+
+/* Found by fuzzing npy_read. */
+static void test_fuzz_regressions(void **state)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/fuzz.npy", tmpdir);
+    /* An empty array whose other axes multiply past INT64_MAX: numpy cannot make it, and a
+       caller multiplying the returned shape would overflow. It used to be accepted. */
+    write_npy(path, "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 0), }", 0);
+    expect_refused(path, 4, "too large");
+    /* ...while an honest empty array is still read */
+    write_npy(path, "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 0), }", 0);
+    float *x;
+    int64_t d[4];
+    int nd;
+    Err e = {0};
+    assert_int_equal(npy_read(path, &x, d, 4, &nd, &e), 0);
+    assert_int_equal(nd, 2);
+    assert_true(d[0] == 4294967296LL && d[1] == 0);
+    free(x);
+    /* A NUL inside the dtype string used to cut it short to '<f4' and be accepted. */
+    static const char nul_descr[] = "{'descr': '<f4\0x', 'fortran_order': False, 'shape': (1,), }";
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    size_t hlen = sizeof nul_descr; /* includes the NUL that ends the literal: becomes '\n' */
+    unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)hlen, 0};
+    fwrite(pre, 1, sizeof pre, f);
+    fwrite(nul_descr, 1, sizeof nul_descr - 1, f);
+    fputc('\n', f);
+    fwrite("\0\0\0\0", 1, 4, f);
+    fclose(f);
+    expect_refused(path, 4, "descr");
+    remove(path);
+}
+
 static void test_write_errors(void **state)
 {
     float a[2] = {1, 2};
@@ -217,6 +265,7 @@ int main(void)
         cmocka_unit_test(test_same_as_numpy),
         cmocka_unit_test(test_read_numpy_files),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_fuzz_regressions),
         cmocka_unit_test(test_write_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
