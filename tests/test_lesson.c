@@ -238,6 +238,11 @@ static void test_every_shipped_lesson(void **st)
     }
     closedir(d);
     assert_true(count >= 12);
+    /* and the command a teacher (and CI) runs over the whole folder */
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s lesson check %s/*.lesson > /dev/null", ALEXSCOPE_BIN, LESSONS);
+    int rc = system(cmd);
+    assert_true(WIFEXITED(rc) && WEXITSTATUS(rc) == 0);
 }
 
 int main(void)
