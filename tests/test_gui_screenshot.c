@@ -100,6 +100,22 @@ static void test_bad_input(void **ctx)
     assert_int_equal(run(args), 1);
     assert_int_equal(run("--screenshot /tmp/x.png --size 12"), 2);
     assert_int_equal(run("--no-such-option"), 2);
+
+    /* no display at all: a clear message and exit 1, not an invisible window */
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER timeout 60 '%s' 2>'%s/err.txt' >/dev/null",
+             ALEXSCOPE_BIN, dir);
+    int rc = system(cmd);
+    assert_true(WIFEXITED(rc) && WEXITSTATUS(rc) == 1);
+    char msg[1024] = "";
+    snprintf(cmd, sizeof cmd, "%s/err.txt", dir);
+    FILE *f = fopen(cmd, "r");
+    assert_non_null(f);
+    size_t got = fread(msg, 1, sizeof msg - 1, f);
+    msg[got] = '\0';
+    fclose(f);
+    remove(cmd);
+    assert_non_null(strstr(msg, "no display"));
     char p[512];
     snprintf(p, sizeof p, "%s/bad.png", dir);
     remove(p);

@@ -829,6 +829,14 @@ static void selftest_tick(App *A, SelfTest *t, double now)
 static int window_init(App *A, Err *e)
 {
     if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) return err_set(e, "cannot open a window: %s", SDL_GetError());
+    /* With no display SDL falls back to a driver that shows nothing; a window nobody can
+       see would look like a hang. Unless asked for explicitly, say so instead. */
+    const char *driver = SDL_GetCurrentVideoDriver();
+    const char *asked = getenv("SDL_VIDEODRIVER");
+    if (driver && (!strcmp(driver, "offscreen") || !strcmp(driver, "dummy") || !strcmp(driver, "evdev")) &&
+        !(asked && *asked))
+        return err_set(e, "no display to open a window on (SDL chose its '%s' driver; is DISPLAY set?). "
+                          "Run it on a desktop, or use --screenshot FILE.png for a picture without a display", driver);
     A->win = SDL_CreateWindow("alexscope", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, A->a.w, A->a.h,
                               SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
     if (!A->win) return err_set(e, "SDL_CreateWindow: %s", SDL_GetError());
