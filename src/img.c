@@ -574,7 +574,15 @@ int img_crop_rgb(const Image *im, const Preproc *p, int out_w, int out_h, int mi
                  long long crop_seed, Image *out, Err *e)
 {
     if (!out) return err_set(e, "preprocess: no output image");
-    return crop_image(im, p, out_w, out_h, mirror, crop_seed, out, NULL, e);
+    if (crop_image(im, p, out_w, out_h, mirror, crop_seed, out, NULL, e) != 0) return -1;
+    /* show what a grey network sees: the same luminance img_prepare feeds it */
+    if (p->grey)
+        for (size_t i = 0; i < (size_t)out->w * out->h; i++) {
+            unsigned char *px = out->px + i * 3;
+            float v = 0.299f * px[0] + 0.587f * px[1] + 0.114f * px[2];
+            px[0] = px[1] = px[2] = (unsigned char)(v + 0.5f);
+        }
+    return 0;
 }
 
 int img_prepare(const Image *im, const Preproc *p, int out_w, int out_h, int mirror,

@@ -232,6 +232,14 @@ static void absorb_notes(App *A, double now)
     while (ui_worker_sync(A->wk, &A->m, &note)) {
         if (note.error) ui_set_message(&A->st, 1, now, 15, "%s", note.text);
         else ui_set_status(&A->st, "%s", note.text);
+        /* A lesson whose weights file failed, on another arch than the one loaded, would wait
+           for its arch forever: fall back to that arch's built-in weights. */
+        if (note.error && A->ls && A->st.lesson && A->want_weights[0] && (!A->m.net || A->m.net->arch != A->ls->arch)) {
+            ui_set_message(&A->st, 1, now, 15, "%s\nThe lesson goes on with %s's built-in weights.", note.text,
+                           A->ls->arch->name);
+            A->want_weights[0] = '\0';
+            ui_worker_weights(A->wk, NULL, A->ls->arch, 42);
+        }
     }
     if (A->m.net && A->st.nlayers != A->m.net->nlayers) { /* another arch came in */
         A->st.nlayers = A->m.net->nlayers;

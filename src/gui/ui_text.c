@@ -158,7 +158,8 @@ static void floor_chain(const ArchSpec *a, int n, char *buf, size_t size)
 void ui_why227_text(const ArchSpec *a, UiLines *L)
 {
     int i = first_conv(a);
-    if (i < 0) return;
+    /* the 224-versus-227 story belongs to AlexNet's colour input, not to LeNet's digits */
+    if (i < 0 || a->input.c != 3) return;
     const LayerSpec *l = &a->layers[i];
     const int paper = 224; /* the paper's input size (Krizhevsky et al. 2012, Fig. 2) */
     SizeCalc c224, cnet;
