@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arch_table.h"
 #include "net.h"
 
 const char *const layer_kind_names[LK_COUNT] = {
@@ -12,15 +13,6 @@ const char *const layer_kind_names[LK_COUNT] = {
 _Static_assert(sizeof layer_kind_names / sizeof layer_kind_names[0] == LK_COUNT,
                "one name per layer kind");
 
-#define CONV(nm, al, n, kk, s, p, g) { .kind = LK_CONV, .name = nm, .alias = al, .out = n, .k = kk, .stride = s, .pad = p, .groups = g }
-#define RELU(nm)                     { .kind = LK_RELU, .name = nm }
-#define TANH(nm)                     { .kind = LK_TANH, .name = nm }
-#define LRN(nm)                      { .kind = LK_LRN, .name = nm, .lrn_n = 5, .lrn_alpha = 1e-4f, .lrn_beta = 0.75f, .lrn_k = 1.0f }
-#define MAXPOOL(nm, kk, s, c)        { .kind = LK_MAXPOOL, .name = nm, .k = kk, .stride = s, .ceil_mode = c }
-#define AVGPOOL(nm, kk, s)           { .kind = LK_AVGPOOL, .name = nm, .k = kk, .stride = s }
-#define FC(nm, al, n)                { .kind = LK_FC, .name = nm, .alias = al, .out = n }
-#define DROP(nm)                     { .kind = LK_DROPOUT, .name = nm, .drop_ratio = 0.5f }
-#define SOFTMAX(nm)                  { .kind = LK_SOFTMAX, .name = nm }
 
 /* Caffe's models/bvlc_alexnet/deploy.prototxt: conv, relu, norm, pool; groups 2 where the
    two GPUs did not talk (conv2, conv4, conv5); Caffe rounds pool sizes up. */
@@ -57,8 +49,6 @@ static const LayerSpec lenet5_layers[] = {
     FC("fc4", NULL, 84), TANH("tanh4"),
     FC("fc5", NULL, 10), SOFTMAX("prob"),
 };
-
-#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 const ArchSpec arch_alexnet = {
     .name = "alexnet",
@@ -148,6 +138,13 @@ int size_calc(const LayerSpec *l, int n, SizeCalc *c)
                  "%g is not an integer: floor gives %d, ceil gives %d; this layer rounds %s",
                  c->exact, (int)floor(c->exact), (int)ceil(c->exact), l->ceil_mode ? "up (ceil)" : "down (floor)");
     return 0;
+}
+
+char *shape_hwc(Shape s, char *buf, size_t size)
+{
+    if (s.h == 1 && s.w == 1) snprintf(buf, size, "%d", s.c);
+    else snprintf(buf, size, "%d×%d×%d", s.h, s.w, s.c);
+    return buf;
 }
 
 int layer_out_shape(const LayerSpec *l, Shape in, Shape *out, Err *e)

@@ -284,6 +284,16 @@ fail:
     return -1;
 }
 
+/* The end of every command that ran the net: the message for bad input, then cleanup. */
+static int finish(int rc, const Err *e, float *x, Net *n, Model *m)
+{
+    if (rc == EXIT_INPUT) fprintf(stderr, "alexscope: %s\n", e->msg);
+    free(x);
+    net_free(n);
+    model_free(m);
+    return rc;
+}
+
 static int fail_input(const Err *e)
 {
     fprintf(stderr, "alexscope: %s\n", e->msg);
@@ -299,12 +309,6 @@ static void put_padded(const char *s, int width)
     for (const char *p = s; *p; p++) chars += ((unsigned char)*p & 0xC0) != 0x80;
     fputs(s, stdout);
     for (; chars < width; chars++) putchar(' ');
-}
-
-static void shape_hwc(char *buf, size_t size, Shape s)
-{
-    if (s.h == 1 && s.w == 1) snprintf(buf, size, "%d", s.c);
-    else snprintf(buf, size, "%d×%d×%d", s.h, s.w, s.c);
 }
 
 static void hyper(char *buf, size_t size, const LayerSpec *l)
@@ -376,7 +380,7 @@ static int cmd_summary(const Opts *o)
     for (int i = 0; i < n->nlayers; i++) {
         const LayerRun *r = &n->layers[i];
         const char *kind = layer_kind_names[r->spec->kind];
-        shape_hwc(in, sizeof in, r->in), shape_hwc(out, sizeof out, r->out), hyper(hp, sizeof hp, r->spec);
+        shape_hwc(r->in, in, sizeof in), shape_hwc(r->out, out, sizeof out), hyper(hp, sizeof hp, r->spec);
         const char *formula = r->has_size ? (r->spec->pad ? r->size.padded : r->size.nopad) : "";
         if (!strcmp(fmt, "json")) {
             printf("  {");
@@ -481,11 +485,7 @@ static int cmd_run(const Opts *o)
     if (have_labels) labels_free(&lb);
     rc = EXIT_OK;
 done:
-    if (rc) fprintf(stderr, "alexscope: %s\n", e.msg);
-    free(x);
-    net_free(n);
-    model_free(&m);
-    return rc;
+    return finish(rc, &e, x, n, &m);
 }
 
 /* ---- dump and export ---------------------------------------------------------------- */
@@ -572,11 +572,7 @@ static int cmd_dump_or_export(const Opts *o, int export)
     fprintf(stderr, "alexscope: wrote %d file%s to %s\n", files, files == 1 ? "" : "s", o->out);
     rc = EXIT_OK;
 done:
-    if (rc == EXIT_INPUT) fprintf(stderr, "alexscope: %s\n", e.msg);
-    free(x);
-    net_free(n);
-    model_free(&m);
-    return rc;
+    return finish(rc, &e, x, n, &m);
 }
 
 /* ---- bench ---------------------------------------------------------------------------- */
@@ -640,11 +636,7 @@ static int cmd_bench(const Opts *o)
     free(ms);
     rc = EXIT_OK;
 done:
-    if (rc) fprintf(stderr, "alexscope: %s\n", e.msg);
-    free(x);
-    net_free(n);
-    model_free(&m);
-    return rc;
+    return finish(rc, &e, x, n, &m);
 }
 
 static int cmd_convert(const Opts *o)

@@ -38,12 +38,6 @@ static void pct(char *buf, size_t size, long long part, long long whole)
     snprintf(buf, size, "%.1f%%", whole ? 100.0 * (double)part / (double)whole : 0.0);
 }
 
-static void shape_str(char *buf, size_t size, Shape s)
-{
-    if (s.h == 1 && s.w == 1) snprintf(buf, size, "%d", s.c);
-    else snprintf(buf, size, "%d×%d×%d", s.h, s.w, s.c);
-}
-
 static void layer_list(const ArchSpec *a, char *buf, size_t size)
 {
     buf[0] = '\0';
@@ -109,8 +103,8 @@ static int layer_field(const Net *n, int i, const char *f, char *out, int size)
     int sized = r->has_size;
     if (!strcmp(f, "name")) snprintf(out, sz, "%s", l->name);
     else if (!strcmp(f, "kind")) snprintf(out, sz, "%s", layer_kind_names[l->kind]);
-    else if (!strcmp(f, "in_shape")) shape_str(out, sz, r->in);
-    else if (!strcmp(f, "out_shape")) shape_str(out, sz, r->out);
+    else if (!strcmp(f, "in_shape")) shape_hwc(r->in, out, sz);
+    else if (!strcmp(f, "out_shape")) shape_hwc(r->out, out, sz);
     else if (!strcmp(f, "in_c")) snprintf(out, sz, "%d", r->in.c);
     else if (!strcmp(f, "in_h")) snprintf(out, sz, "%d", r->in.h);
     else if (!strcmp(f, "out_c")) snprintf(out, sz, "%d", r->out.c);
@@ -267,7 +261,7 @@ static int placeholder(const char *name, const Net *n, const Labels *lb, NetCach
     }
     if (!strcmp(obj, "input")) {
         Shape s = n->arch->input;
-        if (!strcmp(field, "shape")) shape_str(out, (size_t)size, s);
+        if (!strcmp(field, "shape")) shape_hwc(s, out, (size_t)size);
         else if (!strcmp(field, "size")) snprintf(out, (size_t)size, "%d", s.h);
         else if (!strcmp(field, "c")) snprintf(out, (size_t)size, "%d", s.c);
         else if (!strcmp(field, "count")) fmt_count(out, (size_t)size, (long long)s.c * s.h * s.w);

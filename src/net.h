@@ -106,6 +106,9 @@ typedef struct {
 /* Fills c for a conv or pool layer with input size n; returns 0, or -1 for other kinds. */
 int size_calc(const LayerSpec *l, int n, SizeCalc *c);
 
+/* A shape as the slides write it: "55×55×96" (H×W×C), or "4096" for a vector. Returns buf. */
+char *shape_hwc(Shape s, char *buf, size_t size);
+
 /* Output shape of layer l for input shape in; -1 and an Err if it cannot run. */
 int layer_out_shape(const LayerSpec *l, Shape in, Shape *out, Err *e);
 

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "arch_table.h"
 #include "net.h"
 #include "npy.h"
 #include "wfile.h"
@@ -28,15 +29,6 @@
 #define TOLERANCE 1e-4
 
 /* ---- the two networks, as the real tables in src/arch.c ------------------------------ */
-
-#define CONV(nm, al, n, kk, s, p, g) { .kind = LK_CONV, .name = nm, .alias = al, .out = n, .k = kk, .stride = s, .pad = p, .groups = g }
-#define RELU(nm)                     { .kind = LK_RELU, .name = nm }
-#define LRN(nm)                      { .kind = LK_LRN, .name = nm, .lrn_n = 5, .lrn_alpha = 1e-4f, .lrn_beta = 0.75f, .lrn_k = 1.0f }
-#define MAXPOOL(nm, kk, s, c)        { .kind = LK_MAXPOOL, .name = nm, .k = kk, .stride = s, .ceil_mode = c }
-#define FC(nm, al, n)                { .kind = LK_FC, .name = nm, .alias = al, .out = n }
-#define DROP(nm)                     { .kind = LK_DROPOUT, .name = nm, .drop_ratio = 0.5f }
-#define SOFTMAX(nm)                  { .kind = LK_SOFTMAX, .name = nm }
-#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 /* alexnet with widths 8/16/24/24/16 and fc 32/32/10 */
 static const LayerSpec mini_layers[] = {

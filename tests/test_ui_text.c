@@ -56,10 +56,10 @@ static void test_shapes(void **ctx)
 {
     (void)ctx;
     char b[32];
-    assert_string_equal(ui_shape_str((Shape){96, 55, 55}, b, sizeof b), "55×55×96");
-    assert_string_equal(ui_shape_str((Shape){4096, 1, 1}, b, sizeof b), "4096");
-    assert_string_equal(ui_shape_str(ui_pos_shape(net, 0), b, sizeof b), "227×227×3");
-    assert_string_equal(ui_shape_str(ui_pos_shape(net, layer("pool5") + 1), b, sizeof b), "6×6×256");
+    assert_string_equal(shape_hwc((Shape){96, 55, 55}, b, sizeof b), "55×55×96");
+    assert_string_equal(shape_hwc((Shape){4096, 1, 1}, b, sizeof b), "4096");
+    assert_string_equal(shape_hwc(ui_pos_shape(net, 0), b, sizeof b), "227×227×3");
+    assert_string_equal(shape_hwc(ui_pos_shape(net, layer("pool5") + 1), b, sizeof b), "6×6×256");
     assert_string_equal(ui_pos_name(net, 0), "input");
     assert_string_equal(ui_pos_name(net, net->nlayers), "prob");
 }

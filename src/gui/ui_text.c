@@ -20,13 +20,6 @@ void ui_lines_add(UiLines *L, int style, const char *fmt, ...)
     L->style[L->n++] = (unsigned char)style;
 }
 
-char *ui_shape_str(Shape s, char *buf, size_t size)
-{
-    if (s.h == 1 && s.w == 1) snprintf(buf, size, "%d", s.c);
-    else snprintf(buf, size, "%d×%d×%d", s.h, s.w, s.c);
-    return buf;
-}
-
 Shape ui_pos_shape(const Net *n, int pos)
 {
     if (pos <= 0 || pos > n->nlayers) return n->arch->input;
@@ -63,16 +56,16 @@ static void size_lines(const LayerRun *r, UiLines *L)
     if (!c->divides) ui_lines_add(L, UI_LS_WARN, "%s", c->rounding);
     else if (l->kind != LK_CONV)
         ui_lines_add(L, UI_LS_DIM, "divides exactly, so floor and ceil agree");
-    ui_lines_add(L, UI_LS_BODY, "%s → %s", ui_shape_str(r->in, shape, sizeof shape),
-                 ui_shape_str(r->out, shape + 24, sizeof shape - 24));
+    ui_lines_add(L, UI_LS_BODY, "%s → %s", shape_hwc(r->in, shape, sizeof shape),
+                 shape_hwc(r->out, shape + 24, sizeof shape - 24));
 }
 
 static void plain_lines(const Net *n, const LayerRun *r, UiLines *L)
 {
     const LayerSpec *l = r->spec;
     char in[24], out[24], count[32];
-    ui_shape_str(r->in, in, sizeof in);
-    ui_shape_str(r->out, out, sizeof out);
+    shape_hwc(r->in, in, sizeof in);
+    shape_hwc(r->out, out, sizeof out);
     fmt_count(count, sizeof count, volume(r->out));
     switch (l->kind) {
     case LK_RELU:
@@ -190,7 +183,7 @@ void ui_formula_text(const Net *n, int layer, UiLines *L)
     char shape[32];
     if (layer < 0 || layer >= n->nlayers) {
         ui_lines_add(L, UI_LS_HEAD, "input: %s, the crop the network sees",
-                     ui_shape_str(n->arch->input, shape, sizeof shape));
+                     shape_hwc(n->arch->input, shape, sizeof shape));
         ui_lines_add(L, UI_LS_DIM, "preprocessing \"%s\": resize, centre crop, subtract the mean", n->arch->preproc.name);
         ui_why227_text(n->arch, L);
         return;

@@ -32,8 +32,6 @@ void ui_lines_add(UiLines *L, int style, const char *fmt, ...)
 #endif
     ;
 
-/* "55×55×96"; vectors "4096". */
-char *ui_shape_str(Shape s, char *buf, size_t size);
 /* Output shape of a position (0 = input). */
 Shape ui_pos_shape(const Net *n, int pos);
 const char *ui_pos_name(const Net *n, int pos);

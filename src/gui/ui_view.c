@@ -174,7 +174,7 @@ static void strip(DrawList *dl, const UiView *v)
         while (px > 6 && dl_measure(dl, FONT_SANS, px, name) > b.w + US(v, 2)) px--;
         dl_text_in(dl, nr, 0, cur ? FONT_BOLD : FONT_SANS, px, tc, name);
         char shape[32];
-        ui_shape_str(ui_pos_shape(n, i), shape, sizeof shape);
+        shape_hwc(ui_pos_shape(n, i), shape, sizeof shape);
         int row = i % 2;
         UiRect sr = {b.x - US(v, 40), L->shape_y[row], b.w + US(v, 80), L->px_small + US(v, 2)};
         dl_line(dl, b.x + b.w / 2, b.y + b.h, b.x + b.w / 2, L->shape_y[row], COL(v, TC_EDGE), 1);
@@ -449,7 +449,7 @@ void ui_hover(UiState *st, const UiView *v, int x, int y)
         ui_set_status(st, "%s  unit %d = %.4g%s", name, p.index, d[p.index], cls);
     } else if (p.kind == PICK_BOX && v->m->net) {
         char sh[32];
-        ui_shape_str(ui_pos_shape(v->m->net, p.pos), sh, sizeof sh);
+        shape_hwc(ui_pos_shape(v->m->net, p.pos), sh, sizeof sh);
         ui_set_status(st, "%s: %s   (click to jump)", ui_pos_name(v->m->net, p.pos), sh);
     }
 }

@@ -239,7 +239,7 @@ void vw_center(DrawList *dl, const UiView *v)
     const Net *n = v->m->net;
     Shape s = ui_pos_shape(n, st->pos);
     char head[200], sh[32], right[96] = "";
-    ui_shape_str(s, sh, sizeof sh);
+    shape_hwc(s, sh, sizeof sh);
     const float *d = ui_view_data(v, st->pos, &s);
     if (show_kernels(v)) {
         int kl = kernel_layer(v);
