@@ -20,6 +20,7 @@
 #include "lesson.h"
 #include "npy.h"
 #include "wfile.h"
+#include "util.h"
 
 /* ---- options ------------------------------------------------------------------------ */
 
@@ -512,24 +513,6 @@ static int pick_layers(const Opts *o, const ArchSpec *a, int *lo, int *hi)
     return 0;
 }
 
-static int make_dir(const char *dir, Err *e)
-{
-    char path[1024];
-    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) return err_set(e, "%s: path too long", dir);
-    for (char *p = path + 1;; p++) {
-        if (*p == '/' || *p == '\0') {
-            char c = *p;
-            *p = '\0';
-            if (mkdir(path, 0777) != 0 && errno != EEXIST) return err_set(e, "%s: cannot create: %s", path, strerror(errno));
-            *p = c;
-            if (!c) break;
-        }
-    }
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return err_set(e, "%s: not a directory", dir);
-    return 0;
-}
-
 static int cmd_dump_or_export(const Opts *o, int export)
 {
     int rc = need_image(o, !export);
@@ -550,7 +533,7 @@ static int cmd_dump_or_export(const Opts *o, int export)
     int lo, hi;
     if ((rc = pick_layers(o, m.arch, &lo, &hi)) != 0) goto done;
     rc = EXIT_INPUT;
-    if (load_input(o, &m, o->files[0], &x, &e) != 0 || make_dir(o->out, &e) != 0) goto done;
+    if (load_input(o, &m, o->files[0], &x, &e) != 0 || mkdir_p(o->out, &e) != 0) goto done;
     net_set_input(n, x);
     if (net_run_to(n, hi + 1, &e) < 0) goto done;
     int files = 0;
@@ -576,18 +559,6 @@ done:
 }
 
 /* ---- bench ---------------------------------------------------------------------------- */
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 static long peak_rss_kib(void)
 {

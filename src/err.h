@@ -27,7 +27,4 @@ int err_set(Err *e, const char *fmt, ...)
 #endif
     ;
 
-/* Formats n with thousands separators: 60965224 -> "60,965,224". Returns buf. */
-char *fmt_count(char *buf, size_t size, long long n);
-
 #endif

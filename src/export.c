@@ -9,6 +9,7 @@
    Sizes: montages keep 1-pixel white gaps between tiles; fc vectors (c×1×1) become a heat
    strip 64 units wide (one block per unit, row after row) instead of c one-pixel tiles. */
 #include "export.h"
+#include "util.h"
 
 #include <errno.h>
 #include <math.h>
@@ -219,29 +220,6 @@ int export_filters_image(const float *w, int cout, int cin, int k, int bgr, int 
     return 0;
 }
 
-/* mkdir -p: creates every missing component; fine if it exists as a directory. */
-static int make_dirs(const char *dir, Err *e)
-{
-    char buf[4096];
-    size_t n = strlen(dir);
-    if (n == 0 || n >= sizeof buf) return err_set(e, "%s: invalid directory name", dir);
-    memcpy(buf, dir, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (buf[i] != '/' && buf[i] != '\0') continue;
-        char saved = buf[i];
-        buf[i] = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-            int er = errno;
-            return err_set(e, "%s: cannot create directory (%s)", buf, strerror(er));
-        }
-        buf[i] = saved;
-    }
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return err_set(e, "%s: exists and is not a directory", dir);
-    return 0;
-}
-
 static int write_png(const char *dir, const char *name, const char *suffix, const Image *im, Err *e)
 {
     char path[4352];
@@ -281,7 +259,7 @@ int export_layer(const Net *n, int layer, const char *dir, Norm norm, Colormap c
         return err_set(e, "export: layer %s has not been computed yet", name);
     Shape s = L->out;
     if (s.c <= 0 || s.h <= 0 || s.w <= 0) return err_set(e, "export: layer %s is empty", name);
-    if (make_dirs(dir, e) != 0) return -1;
+    if (mkdir_p(dir, e) != 0) return -1;
 
     int files = 0;
     Image im;

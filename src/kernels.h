@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "net.h"
+#include "rng.h"
 
 /* out (cout, ho, wo) = w (cout, cin/groups, k, k) * in (cin, h, w) + b (cout)
    Output channel o reads input channels [g*cin/groups, (g+1)*cin/groups), g = o / (cout/groups). */
@@ -44,10 +45,5 @@ void dropout(float *out, const float *in, long n, float ratio, unsigned char *ma
 
 /* Numerically stable: out = exp(in - max) / sum exp(in - max). */
 void softmax(float *out, const float *in, int n);
-
-/* A small seeded PRNG (splitmix64) shared by dropout, random crops and built-in weights. */
-uint64_t rng_next(uint64_t *state);
-float rng_uniform(uint64_t *state);   /* [0, 1) */
-float rng_normal(uint64_t *state);    /* mean 0, std 1 */
 
 #endif

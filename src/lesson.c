@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "lesson.h"
+#include "util.h"
 
 const char *const lesson_panel_names[PANEL_COUNT] = {
     "maps", "input", "formula", "params", "rf", "math", "kernels", "top5",

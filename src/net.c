@@ -7,6 +7,7 @@
 
 #include "kernels.h"
 #include "net.h"
+#include "util.h"
 
 /* ---- weights ---------------------------------------------------------------------- */
 
@@ -193,13 +194,6 @@ const float *net_output(const Net *n, int *count)
     if (!r->computed) return NULL;
     if (count) *count = (int)shape_count(r->out);
     return r->out_data;
-}
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
 static void layer_stats(LayerRun *r)

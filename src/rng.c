@@ -1,7 +1,7 @@
 /* rng.c - splitmix64: tiny, seeded, the same on every machine. */
 #include <math.h>
 
-#include "kernels.h"
+#include "rng.h"
 
 uint64_t rng_next(uint64_t *s)
 {

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "wfile_impl.h"
+#include "util.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define HOST_LE 1
@@ -372,12 +373,6 @@ static int copy_tensor(const WMap *m, const WTensor *t, float *dst)
     return copy_pb(m, t, &s);
 }
 
-static const char *base_name(const char *path)
-{
-    const char *s = strrchr(path, '/');
-    return s && s[1] ? s + 1 : path;
-}
-
 int wfile_check(const WMap *m, const ArchSpec *a, int i, const WLayer *f, Err *e)
 {
     const LayerSpec *l = &a->layers[i];
@@ -405,7 +400,7 @@ int wfile_fill(const WMap *m, const ArchSpec *a, const WLayer *found, const char
         }
     }
     w->trained = 1;
-    snprintf(w->source, sizeof w->source, "%s", base_name(m->path));
+    snprintf(w->source, sizeof w->source, "%s", path_base(m->path));
     snprintf(w->format, sizeof w->format, "%s", format);
     return 0;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "kernels.h"
+#include "util.h"
 
 void ui_lines_clear(UiLines *L) { L->n = 0; }
 

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "wfile.h"
+#include "util.h"
 
 #define QUEUE 16
 #define MAX_NOTES 8
@@ -106,15 +107,6 @@ static void note(UiWorker *wk, int error, const char *fmt, ...)
     pthread_mutex_unlock(&wk->mu);
 }
 
-/* Copies s into d (size n), cut short if needed. */
-static void str_copy(char *d, size_t n, const char *s)
-{
-    size_t len = strlen(s);
-    if (len >= n) len = n - 1;
-    memcpy(d, s, len);
-    d[len] = '\0';
-}
-
 /* "loading cat.png": what the status line shows while the worker is busy. */
 static void set_what(UiWorker *wk, const char *verb, const char *arg)
 {
@@ -123,12 +115,6 @@ static void set_what(UiWorker *wk, const char *verb, const char *arg)
     pthread_mutex_lock(&wk->mu);
     str_copy(wk->what, sizeof wk->what, buf);
     pthread_mutex_unlock(&wk->mu);
-}
-
-static const char *base_name(const char *p)
-{
-    const char *s = strrchr(p, '/');
-    return s ? s + 1 : p;
 }
 
 /* ---- images ------------------------------------------------------------------------- */
@@ -253,7 +239,7 @@ static void job_image(UiWorker *wk, const Job *j)
     Err e = {0};
     Image im = {0};
     if (j->has_path) {
-        set_what(wk, "loading", base_name(j->path));
+        set_what(wk, "loading", path_base(j->path));
         if (img_load(j->path, &im, &e) != 0) {
             note(wk, 1, "%s\nKeeping the previous image.", e.msg);
             return;
@@ -271,7 +257,7 @@ static void job_image(UiWorker *wk, const Job *j)
     }
     Prepared p;
     int crop = j->set_crop ? j->crop : wk->crop_seed, crop_changed = crop != wk->crop_seed;
-    set_what(wk, "preparing", j->has_path ? base_name(j->path) : wk->image_name);
+    set_what(wk, "preparing", j->has_path ? path_base(j->path) : wk->image_name);
     if (prepare(&im, wk->net->arch, j->mirror, crop, &p, &e) != 0) {
         img_free(&im);
         note(wk, 1, "%s\nKeeping the previous image.", e.msg);
@@ -280,7 +266,7 @@ static void job_image(UiWorker *wk, const Job *j)
     wk->crop_seed = crop;
     img_free(&wk->orig);
     wk->orig = im;
-    if (j->has_path) str_copy(wk->image_name, sizeof wk->image_name, base_name(j->path));
+    if (j->has_path) str_copy(wk->image_name, sizeof wk->image_name, path_base(j->path));
     set_input(wk, &p);
     char how[64];
     if (crop < 0) snprintf(how, sizeof how, "centre crop");
@@ -327,7 +313,7 @@ static void job_weights(UiWorker *wk, const Job *j)
     Err e = {0};
     Weights *w = NULL;
     Net *n = NULL;
-    set_what(wk, "loading weights", j->has_path ? base_name(j->path) : "(built-in)");
+    set_what(wk, "loading weights", j->has_path ? path_base(j->path) : "(built-in)");
     if (load_weights(j, &w, &n, &e) != 0) {
         note(wk, 1, "%s\nKeeping the previous weights.", e.msg);
         if (wk->net || !j->has_path) return;
@@ -364,20 +350,6 @@ static void job_weights(UiWorker *wk, const Job *j)
     if (j->has_path) note(wk, 0, "Weights: %s (%s, %s)", w->source, w->format, n->arch->name);
 }
 
-static int make_dirs(const char *dir, Err *e)
-{
-    char buf[512];
-    str_copy(buf, sizeof buf, dir);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST) return err_set(e, "%s: cannot create (%s)", buf, strerror(errno));
-        *p = '/';
-    }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST) return err_set(e, "%s: cannot create (%s)", buf, strerror(errno));
-    return 0;
-}
-
 static int write_png(const char *dir, const char *name, const Image *im, char *list, size_t size, Err *e)
 {
     char path[1024];
@@ -394,7 +366,7 @@ static void job_export(UiWorker *wk, Job *j)
     Err e = {0};
     char list[600] = "", name[160];
     set_what(wk, "exporting to", x->dir);
-    int ok = make_dirs(x->dir, &e) == 0;
+    int ok = mkdir_p(x->dir, &e) == 0;
     Net *n = wk->net;
     if (ok && n && x->layer >= 0 && wk->has_input && !n->layers[x->layer].computed) { /* E pressed while computing */
         Err ce = {0};
