@@ -4,15 +4,56 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arch.h"
 #include "arch_table.h"
-#include "net.h"
 
-const char *const layer_kind_names[LK_COUNT] = {
-    "conv", "relu", "tanh", "lrn", "maxpool", "avgpool", "fc", "dropout", "softmax",
+/* ---- layer kinds ---------------------------------------------------------------------- */
+
+static void hyper_conv(const LayerSpec *l, char *buf, size_t size)
+{
+    snprintf(buf, size, "%d %d×%d/%d p%d g%d", l->out, l->k, l->k, l->stride, l->pad, l->groups);
+}
+
+static void hyper_pool(const LayerSpec *l, char *buf, size_t size)
+{
+    snprintf(buf, size, "%d×%d/%d p%d %s", l->k, l->k, l->stride, l->pad, l->ceil_mode ? "ceil" : "floor");
+}
+
+static void hyper_lrn(const LayerSpec *l, char *buf, size_t size)
+{
+    snprintf(buf, size, "n%d α%g β%g k%g", l->lrn_n, l->lrn_alpha, l->lrn_beta, l->lrn_k);
+}
+
+static void hyper_fc(const LayerSpec *l, char *buf, size_t size) { snprintf(buf, size, "%d", l->out); }
+
+static void hyper_dropout(const LayerSpec *l, char *buf, size_t size) { snprintf(buf, size, "p=%g", l->drop_ratio); }
+
+static const LayerKindInfo kinds[LK_COUNT] = {
+    /*              name       weights windowed pointwise hyper */
+    [LK_CONV]    = {"conv",    1, 1, 0, hyper_conv},
+    [LK_RELU]    = {"relu",    0, 0, 1, NULL},
+    [LK_TANH]    = {"tanh",    0, 0, 1, NULL},
+    [LK_LRN]     = {"lrn",     0, 0, 0, hyper_lrn},
+    [LK_MAXPOOL] = {"maxpool", 0, 1, 0, hyper_pool},
+    [LK_AVGPOOL] = {"avgpool", 0, 1, 0, hyper_pool},
+    [LK_FC]      = {"fc",      1, 0, 0, hyper_fc},
+    [LK_DROPOUT] = {"dropout", 0, 0, 1, hyper_dropout},
+    [LK_SOFTMAX] = {"softmax", 0, 0, 0, NULL},
 };
-_Static_assert(sizeof layer_kind_names / sizeof layer_kind_names[0] == LK_COUNT,
-               "one name per layer kind");
+_Static_assert(sizeof kinds / sizeof kinds[0] == LK_COUNT, "one entry per layer kind");
 
+const LayerKindInfo *layer_kind(LayerKind k) { return &kinds[k >= 0 && k < LK_COUNT ? k : LK_SOFTMAX]; }
+
+int arch_has_weights(LayerKind k) { return layer_kind(k)->has_weights; }
+
+char *layer_hyper(const LayerSpec *l, char *buf, size_t size)
+{
+    if (size) buf[0] = '\0';
+    if (layer_kind(l->kind)->hyper) layer_kind(l->kind)->hyper(l, buf, size);
+    return buf;
+}
+
+/* ---- the networks ---------------------------------------------------------------------- */
 
 /* Caffe's models/bvlc_alexnet/deploy.prototxt: conv, relu, norm, pool; groups 2 where the
    two GPUs did not talk (conv2, conv4, conv5); Caffe rounds pool sizes up. */
@@ -96,7 +137,28 @@ int arch_layer_index(const ArchSpec *a, const char *name)
     return -1;
 }
 
-int arch_has_weights(LayerKind k) { return k == LK_CONV || k == LK_FC; }
+char *arch_names(char *buf, size_t size)
+{
+    size_t o = 0;
+    if (size) buf[0] = '\0';
+    for (int i = 0; arch_all[i] && o < size; i++) {
+        int n = snprintf(buf + o, size - o, "%s%s", i ? ", " : "", arch_all[i]->name);
+        if (n < 0) break;
+        o += (size_t)n;
+    }
+    return buf;
+}
+
+int arch_first_conv(const ArchSpec *a)
+{
+    for (int i = 0; i < a->nlayers; i++)
+        if (a->layers[i].kind == LK_CONV) return i;
+    return -1;
+}
+
+int shape_is_vector(Shape s) { return s.h == 1 && s.w == 1; }
+
+long shape_count(Shape s) { return (long)s.c * s.h * s.w; }
 
 int conv_out_size(int n, int f, int p, int s, int ceil_mode)
 {
@@ -110,7 +172,7 @@ int conv_out_size(int n, int f, int p, int s, int ceil_mode)
 
 int size_calc(const LayerSpec *l, int n, SizeCalc *c)
 {
-    if (l->kind != LK_CONV && l->kind != LK_MAXPOOL && l->kind != LK_AVGPOOL) return -1;
+    if (!layer_kind(l->kind)->windowed) return -1;
     memset(c, 0, sizeof *c);
     c->n = n, c->f = l->k, c->p = l->pad, c->s = l->stride, c->ceil_mode = l->ceil_mode;
     int span = n + 2 * l->pad - l->k;
@@ -142,7 +204,7 @@ int size_calc(const LayerSpec *l, int n, SizeCalc *c)
 
 char *shape_hwc(Shape s, char *buf, size_t size)
 {
-    if (s.h == 1 && s.w == 1) snprintf(buf, size, "%d", s.c);
+    if (shape_is_vector(s)) snprintf(buf, size, "%d", s.c);
     else snprintf(buf, size, "%d×%d×%d", s.h, s.w, s.c);
     return buf;
 }

@@ -11,7 +11,7 @@
 #ifndef ALEXSCOPE_ARCH_TABLE_H
 #define ALEXSCOPE_ARCH_TABLE_H
 
-#include "net.h"
+#include "arch.h"
 
 #define CONV(nm, al, n, kk, s, p, g) { .kind = LK_CONV, .name = nm, .alias = al, .out = n, .k = kk, .stride = s, .pad = p, .groups = g }
 #define RELU(nm)                     { .kind = LK_RELU, .name = nm }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "kernels.h"
+#include "rng.h"
 
 void dropout(float *out, const float *in, long n, float ratio, unsigned char *mask, uint64_t seed)
 {

@@ -1,4 +1,5 @@
-/* img.h - images in: decode (stb_image), resize, crop, mirror, and turn into the input tensor.
+/* img.h - images in: decode (stb_image; img.c), resize (resize.c), crop, mirror, and turn
+   into the input tensor (img_prepare.c).
 
        Image im;
        if (img_load("cat.jpg", &im, &err) != 0) { ... }
@@ -36,9 +37,13 @@ int img_load(const char *path, Image *im, Err *e);
 int img_load_memory(const unsigned char *data, int len, const char *name, Image *im, Err *e);
 void img_free(Image *im);
 
-/* A new image of size (w, h), resampled with a proper filter (stb_image_resize): the
-   triangle filter on the sRGB byte values, i.e. antialiased bilinear like PIL's BILINEAR in
-   torchvision's Resize - the kind of resize the trained models saw. */
+/* A new, uninitialised w×h image (img_free it). -1 if the size is not positive or over
+   IMG_MAX_PIXELS, or out of memory. */
+int img_alloc(Image *im, int w, int h, Err *e);
+
+/* A new image of size (w, h), resampled with a proper filter (resize.c, not stb_image_resize):
+   the triangle filter on the sRGB byte values, i.e. antialiased bilinear like PIL's BILINEAR
+   in torchvision's Resize - the kind of resize the trained models saw. */
 int img_resize(const Image *in, int w, int h, Image *out, Err *e);
 
 /* The full preprocessing: resize the shorter side to p->resize_short (keeping aspect),
@@ -48,7 +53,7 @@ int img_resize(const Image *in, int w, int h, Image *out, Err *e);
    Details: the longer side is truncated as torchvision does (int(256 * long / short));
    if the resized image would be smaller than the crop it is scaled up just enough;
    the centre crop starts at ((rw - out_w) / 2, (rh - out_h) / 2) rounded down (Caffe: 14
-   for 256 -> 227); a random crop draws x then y from splitmix64 seeded with crop_seed;
+   for 256 -> 227); a random crop draws x then y from rng_next (splitmix64, rng.h) seeded with crop_seed;
    a std of 0 means 1 (not set). grey: 0.299 R + 0.587 G + 0.114 B, then mean[0], std[0]. */
 int img_prepare(const Image *im, const Preproc *p, int out_w, int out_h, int mirror,
                 long long crop_seed, float *out, CropBox *box, Err *e);

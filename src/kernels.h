@@ -8,8 +8,7 @@
 
 #include <stdint.h>
 
-#include "net.h"
-#include "rng.h"
+#include "arch.h"
 
 /* out (cout, ho, wo) = w (cout, cin/groups, k, k) * in (cin, h, w) + b (cout)
    Output channel o reads input channels [g*cin/groups, (g+1)*cin/groups), g = o / (cout/groups). */

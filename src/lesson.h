@@ -86,10 +86,6 @@ int lesson_narration(const Lesson *ls, int s, const Net *n, const Labels *lb, ch
 /* Expands one placeholder name ("conv1.params") into out; -1 and a reason if unknown. */
 int lesson_placeholder(const char *name, const Net *n, const Labels *lb, char *out, int size, Err *e);
 
-/* `alexscope lesson check FILE...` and `alexscope lesson play FILE` (headless: prints every
-   step's narration after running the engine to its layer). argv[0] is "lesson". */
-int lesson_cli(int argc, char **argv);
-
 /* A lesson's image path: relative to assets/ unless absolute or starting with ./ or ../ */
 const char *lesson_image_path(const char *image, char *buf, int size);
 

@@ -1,4 +1,4 @@
-/* main.c - alexscope: a subcommand runs headless (cli.c); anything else opens the window. */
+/* main.c - alexscope: a subcommand runs headless (cli_main.c); anything else opens the window. */
 #include <stdio.h>
 #include <string.h>
 

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kernels.h"
-#include "net.h"
+#include "rng.h"
+#include "weights.h"
 
 #define PI 3.14159265f
 
@@ -80,13 +80,13 @@ int weights_builtin(const ArchSpec *a, uint64_t seed, Weights *w, Err *e)
     /* Scale conv1 so a typical input (a step of half the pixel range) gives outputs near 1..10. */
     const Preproc *p = &a->preproc;
     float typical = 128.0f * p->scale / p->std[0];
-    int first = 1;
+    int first = arch_first_conv(a);
     for (int i = 0; i < a->nlayers; i++) {
         const LayerSpec *l = &a->layers[i];
         LayerWeights *lw = &w->l[i];
         if (!arch_has_weights(l->kind)) continue;
         long per_out = lw->nw / l->out;  /* fan-in */
-        if (first && l->kind == LK_CONV) {
+        if (i == first) {
             int cin = (int)(per_out / ((long)l->k * l->k));
             for (int f = 0; f < l->out; f++)
                 conv1_filter(lw->w + f * per_out, f, l->out, cin, l->k, p->bgr, 4.0f / typical);
@@ -97,7 +97,6 @@ int weights_builtin(const ArchSpec *a, uint64_t seed, Weights *w, Err *e)
             for (long q = 0; q < lw->nw; q++) lw->w[q] = lim * (2.0f * rng_uniform(&st) - 1.0f);
             for (long q = 0; q < lw->nb; q++) lw->b[q] = 0.01f;
         }
-        first = 0;
     }
     w->trained = 0;
     snprintf(w->source, sizeof w->source, "built-in, untrained (seed %llu)", (unsigned long long)seed);

@@ -1,5 +1,6 @@
-/* wfile_caffe.c - weights from a Caffe .caffemodel (a NetParameter, caffe.proto; field
-   numbers in docs/alexnet-facts.md §4).
+/* wfile_caffe.c - weights from a Caffe .caffemodel (a NetParameter; field numbers from
+   BVLC Caffe's src/caffe/proto/caffe.proto, proto2: NetParameter, V1LayerParameter,
+   LayerParameter, BlobProto, BlobShape).
 
    Both layer encodings are read: V1 `layers` (field 2; the 2014 bvlc_alexnet) with an
    enum type and legacy num×channels×height×width blob dims, and V2 `layer` (field 100)
@@ -19,11 +20,6 @@
 enum { V1_CONVOLUTION = 4, V1_INNER_PRODUCT = 14 };
 
 typedef struct {
-    const uint8_t *s;
-    size_t n;
-} Slice;
-
-typedef struct {
     Slice name;
     LayerKind kind;       /* LK_CONV or LK_FC */
     Slice blob[2];        /* BlobProto messages: weight, bias */
@@ -40,11 +36,6 @@ static int malformed(const Caffe *c, const PbReader *r, Err *e)
 {
     return err_set(e, "%s: malformed Caffe protobuf at byte %zu: %s", c->m->path, r->err_off,
                    r->err ? r->err : "unexpected field");
-}
-
-static int slice_is(Slice a, const char *s)
-{
-    return a.s && a.n == strlen(s) && memcmp(a.s, s, a.n) == 0;
 }
 
 /* V1LayerParameter (name 4, type 5 enum, blobs 6) or LayerParameter (name 1, type 2

@@ -1,5 +1,6 @@
-/* wfile_impl.h - what wfile.c shares with the three format readers (wfile_onnx.c,
-   wfile_safetensors.c, wfile_caffe.c). Not a public header.
+/* wfile_impl.h - inside the weight-file module; not a public header. The calls go one way:
+   wfile.c (map, detect) -> a reader (wfile_onnx.c, wfile_safetensors.c, wfile_caffe.c)
+   -> wfile_fill.c (check, convert, copy); wfile_save.c (the writer) also uses wfile_fill.c.
 
    A reader maps nothing and allocates nothing from the file: it is handed the mapped
    file (WMap), finds one WTensor per conv / fc weight and bias, says which arch layer
@@ -16,6 +17,23 @@
 #include "wfile.h"
 
 #define WF_MAX_DIMS 8
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HOST_LE 1
+#else
+#define HOST_LE 0
+#endif
+
+/* Bytes of a mapped file, not NUL-terminated (a name, a type, a message). */
+typedef struct {
+    const uint8_t *s;
+    size_t n;
+} Slice;
+
+/* 1 if a holds exactly the string s; 0 for a NULL slice. */
+int slice_is(Slice a, const char *s);
+/* 1 if a and b hold the same bytes; 0 if either is NULL. */
+int slice_eq(Slice a, Slice b);
 
 typedef struct {
     const char *path;
@@ -52,6 +70,8 @@ typedef struct {
     WTensor w, b;
 } WLayer;
 
+/* ---- wfile_fill.c: what the readers call ---- */
+
 /* Sets t->numel from t->dims; -1 and a message if a dim is negative or the product
    overflows. what names the tensor ("conv1 weight 'conv1_w_0'"). */
 int wfile_numel(const WMap *m, WTensor *t, Err *e);
@@ -79,6 +99,12 @@ void wfile_name(char *buf, size_t size, const uint8_t *s, size_t len);
 
 /* "256×48×5×5" */
 void wfile_shape_str(char *buf, size_t size, const int64_t *dims, int ndim);
+
+/* The shape layer l wants for its weight (bias 0: conv (out, in/groups, k, k), fc (out, in))
+   or its bias (1: (nb)), from its counts nw, nb. Returns the number of dims written to d. */
+int wfile_expected_dims(const LayerSpec *l, long nw, long nb, int bias, int64_t *d);
+
+/* ---- the readers, called by wfile_load (wfile.c) ---- */
 
 int wfile_load_onnx(const WMap *m, const ArchSpec *arch, Weights *w, Err *e);
 int wfile_load_st(const WMap *m, const ArchSpec *arch, Weights *w, Err *e);

@@ -1,5 +1,5 @@
-/* wfile_onnx.c - weights from an ONNX model (onnx/onnx.proto; field numbers in
-   docs alexnet-facts.md §5).
+/* wfile_onnx.c - weights from an ONNX model (field numbers from the ONNX spec,
+   onnx/onnx.proto: ModelProto, GraphProto, NodeProto, AttributeProto, TensorProto).
 
    Names differ between exporters (the Model Zoo's conv1_w_0, torch's features.0.weight or
    onnx::Conv_123), so layers are matched by structure: the graph's nodes are in
@@ -18,11 +18,6 @@
 
 /* AlexNet has 8 weighted layers; a file with far more is not a network we know. */
 #define MAX_OPS 256
-
-typedef struct {
-    const uint8_t *s;
-    size_t n;
-} Slice;
 
 typedef struct {
     LayerKind kind;        /* LK_CONV or LK_FC */
@@ -48,16 +43,6 @@ typedef struct {
     float alpha, beta;
     Slice value;           /* Constant: the tensor attribute "value" */
 } Node;
-
-static int slice_eq(Slice a, Slice b)
-{
-    return a.s && b.s && a.n == b.n && memcmp(a.s, b.s, a.n) == 0;
-}
-
-static int slice_is(Slice a, const char *s)
-{
-    return a.s && a.n == strlen(s) && memcmp(a.s, s, a.n) == 0;
-}
 
 static int malformed(const Onnx *o, const PbReader *r, Err *e)
 {

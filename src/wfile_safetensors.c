@@ -1,5 +1,6 @@
-/* wfile_safetensors.c - weights from a safetensors file (huggingface/safetensors; see
-   docs/alexnet-facts.md §6): an 8-byte little-endian header length N, N bytes of JSON
+/* wfile_safetensors.c - weights from a safetensors file (the format as the README and
+   reference reader of huggingface/safetensors define it): an 8-byte little-endian header
+   length N, N bytes of JSON
    {"name": {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {...}},
    then the data buffer.
 
@@ -35,11 +36,7 @@ static const DType dtypes[] = {
 };
 #define NDTYPES ((int)(sizeof dtypes / sizeof dtypes[0]))
 
-typedef struct {
-    const uint8_t *s;   /* raw JSON string contents, escapes not decoded */
-    size_t n;
-} Slice;
-
+/* Slices into the header are raw JSON string contents, escapes not decoded. */
 typedef struct {
     Slice name;
     int dtype;          /* index into dtypes */
@@ -122,11 +119,6 @@ static int jstring(St *s, Slice *out)
     return 0;
 }
 
-static int slice_is(Slice a, const char *str)
-{
-    return a.n == strlen(str) && memcmp(a.s, str, a.n) == 0;
-}
-
 /* A non-negative integer, as the reference's usize fields. */
 static int juint(St *s, uint64_t *v)
 {
@@ -145,30 +137,44 @@ static int juint(St *s, uint64_t *v)
     return 0;
 }
 
+/* A container's items: jopen after the opening bracket, jnext after each item. Both
+   return 0 if an item follows, 1 if the container has ended (close consumed), -1 on error. */
+static int jopen(St *s, char open, char close)
+{
+    if (jexpect(s, open) != 0) return -1;
+    jws(s);
+    if (s->p < s->hend && *s->p == close) {
+        s->p++;
+        return 1;
+    }
+    return 0;
+}
+
+static int jnext(St *s, char close)
+{
+    jws(s);
+    if (s->p < s->hend && *s->p == ',') {
+        s->p++;
+        return 0;
+    }
+    return jexpect(s, close) == 0 ? 1 : -1;
+}
+
 /* [n, n, ...] with at most max elements. */
 static int juint_array(St *s, uint64_t *v, int max, int *count, const char *what)
 {
     *count = 0;
-    if (jexpect(s, '[') != 0) return -1;
-    jws(s);
-    if (s->p < s->hend && *s->p == ']') {
-        s->p++;
-        return 0;
-    }
-    for (;;) {
+    int rc = jopen(s, '[', ']');
+    while (rc == 0) {
         if (*count == max) {
             char m[64];
             snprintf(m, sizeof m, "%s has more than %d elements", what, max);
             return jfail(s, m);
         }
         if (juint(s, &v[(*count)++]) != 0) return -1;
-        jws(s);
-        if (s->p < s->hend && *s->p == ',') {
-            s->p++;
-            continue;
-        }
-        return jexpect(s, ']');
+        rc = jnext(s, ']');
     }
+    return rc < 0 ? -1 : 0;
 }
 
 static int jliteral(St *s)
@@ -266,22 +272,13 @@ static int jskip(St *s)
 /* Iterates an object's members: calls member(s, key, ctx) with the cursor on the value. */
 static int jobject(St *s, int (*member)(St *, Slice, void *), void *ctx)
 {
-    if (jexpect(s, '{') != 0) return -1;
-    jws(s);
-    if (s->p < s->hend && *s->p == '}') {
-        s->p++;
-        return 0;
-    }
-    for (;;) {
+    int rc = jopen(s, '{', '}');
+    while (rc == 0) {
         Slice key;
         if (jstring(s, &key) != 0 || jexpect(s, ':') != 0 || member(s, key, ctx) != 0) return -1;
-        jws(s);
-        if (s->p < s->hend && *s->p == ',') {
-            s->p++;
-            continue;
-        }
-        return jexpect(s, '}');
+        rc = jnext(s, '}');
     }
+    return rc < 0 ? -1 : 0;
 }
 
 /* ---- the header ------------------------------------------------------------------------ */

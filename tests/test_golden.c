@@ -102,7 +102,7 @@ static float *read_ref(const char *dir, const char *name, int64_t *dims, int *nd
 }
 
 /* The reference's shape must be the layer's: (C, H, W) for maps, (N) for vectors. */
-static void check_shape(const char *file, const LayerRun *l, const int64_t *dims, int ndim)
+static void check_shape(const char *file, const PlanLayer *l, const int64_t *dims, int ndim)
 {
     Shape s = l->out;
     int ok = (ndim == 3 && dims[0] == s.c && dims[1] == s.h && dims[2] == s.w) ||
@@ -144,8 +144,8 @@ static void test_shapes(void **state)
     assert_int_equal(ndim, 3);
     assert_true(dims[0] == c->arch->input.c && dims[1] == c->arch->input.h && dims[2] == c->arch->input.w);
     for (int i = 0; i < n->nlayers; i++) {
-        float *ref = read_ref(c->dir, n->layers[i].spec->name, dims, &ndim);
-        check_shape(c->dir, &n->layers[i], dims, ndim);
+        float *ref = read_ref(c->dir, n->plan.layers[i].spec->name, dims, &ndim);
+        check_shape(c->dir, &n->plan.layers[i], dims, ndim);
         free(ref);
     }
     net_free(n);
@@ -175,11 +175,12 @@ static void test_file(void **state)
     const char *worst_name = "";
     int bad = 0;
     for (int i = 0; i < n->nlayers; i++) {
-        const LayerRun *l = &n->layers[i];
+        const PlanLayer *l = &n->plan.layers[i];
         float *ref = read_ref(c->dir, l->spec->name, dims, &ndim);
         check_shape(c->file, l, dims, ndim);
-        assert_non_null(l->out_data);
-        double err = rel_error(l->out_data, ref, (long)l->out.c * l->out.h * l->out.w);
+        const float *out = n->run[i].out_data;
+        assert_non_null(out);
+        double err = rel_error(out, ref, shape_count(l->out));
         free(ref);
         if (!(err <= TOLERANCE)) {
             print_message("%s: %s relative error %.3g > %g\n", c->file, l->spec->name, err, TOLERANCE);

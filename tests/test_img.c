@@ -1,54 +1,22 @@
-/* test_img.c - decoding every format and channel layout, refusing every kind of bad file,
-   and the preprocessing arithmetic on tiny images whose answers can be worked by hand. */
+/* test_img.c - decoding every format and channel layout, refusing every kind of bad file
+   (header lies, truncation at every byte, sizes over the limit), and writing PNGs.
+   The preprocessing arithmetic is in test_img_prepare.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "img.h"
+#include "img_check.h"
+#include "support.h"
 
 #define GOOD FIXTURES "/good/"
 #define BAD FIXTURES "/bad/"
-
-static const unsigned char *px_at(const Image *im, int x, int y)
-{
-    return im->px + ((size_t)y * im->w + x) * 3;
-}
-
-static void assert_px(const Image *im, int x, int y, int r, int g, int b)
-{
-    const unsigned char *p = px_at(im, x, y);
-    assert_int_equal(p[0], r);
-    assert_int_equal(p[1], g);
-    assert_int_equal(p[2], b);
-}
-
-/* An image with pixel (x, y) = (10x, 10y, 100): every position can be read back. */
-static void make_coords(Image *im, int w, int h)
-{
-    im->w = w;
-    im->h = h;
-    im->px = malloc((size_t)w * h * 3);
-    assert_non_null(im->px);
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            unsigned char *p = im->px + ((size_t)y * w + x) * 3;
-            p[0] = (unsigned char)(10 * x);
-            p[1] = (unsigned char)(10 * y);
-            p[2] = 100;
-        }
-}
-
-static const Preproc caffe = {"caffe", 1, 0, 1.0f, {104.0f, 117.0f, 123.0f}, {1, 1, 1}, 256};
-static const Preproc tv = {"torchvision", 0, 0, 1.0f / 255.0f, {0.485f, 0.456f, 0.406f},
-                           {0.229f, 0.224f, 0.225f}, 256};
 
 /* ---- decoding --------------------------------------------------------------------- */
 
@@ -229,18 +197,6 @@ static void test_every_prefix(void **state)
     }
 }
 
-static unsigned char *slurp(const char *path, int *len)
-{
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    unsigned char *buf = malloc(4096);
-    assert_non_null(buf);
-    *len = (int)fread(buf, 1, 4096, fp);
-    fclose(fp);
-    assert_true(*len > 0 && *len < 4096);
-    return buf;
-}
-
 static void expect_refused_memory(const unsigned char *d, int len, const char *needle)
 {
     Image im;
@@ -261,8 +217,9 @@ static void test_truncated_raw_formats(void **state)
     for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
         char path[512];
         snprintf(path, sizeof path, GOOD "%s", files[f]);
-        int len;
-        unsigned char *buf = slurp(path, &len);
+        size_t n;
+        unsigned char *buf = ts_slurp(path, &n);
+        int len = (int)n;
         /* a GIF's last byte is its trailer, which stb_image does not need */
         int last = f == 2 ? len - 1 : len;
         for (int cut = 1; cut < last; cut++) {
@@ -308,8 +265,9 @@ static void test_truncated_raw_formats(void **state)
    "invalid size 3×-2". */
 static void test_top_down_bmp(void **state)
 {
-    int len;
-    unsigned char *buf = slurp(GOOD "rgb.bmp", &len);
+    size_t n;
+    unsigned char *buf = ts_slurp(GOOD "rgb.bmp", &n);
+    int len = (int)n;
     /* flip the two rows of rgb.bmp (stride 12 bytes at offset 54) and negate the height */
     unsigned char row[12];
     memcpy(row, buf + 54, 12);
@@ -329,238 +287,12 @@ static void test_top_down_bmp(void **state)
     free(buf);
 }
 
-/* ---- resize ------------------------------------------------------------------------ */
-
-static void test_resize(void **state)
-{
-    Image in = {7, 5, malloc(7 * 5 * 3)}, out;
-    Err e = {0};
-    for (int i = 0; i < 35; i++) {
-        in.px[i * 3] = 50;
-        in.px[i * 3 + 1] = 100;
-        in.px[i * 3 + 2] = 150;
-    }
-    /* a flat picture stays flat: the filter's weights sum to one */
-    assert_int_equal(img_resize(&in, 3, 3, &out, &e), 0);
-    assert_int_equal(out.w, 3);
-    for (int i = 0; i < 9; i++) {
-        assert_true(abs(out.px[i * 3] - 50) <= 1);
-        assert_true(abs(out.px[i * 3 + 2] - 150) <= 1);
-    }
-    img_free(&out);
-    assert_int_equal(img_resize(&in, 20, 11, &out, &e), 0);
-    assert_int_equal(out.h, 11);
-    assert_true(abs(out.px[(10 * 20 + 19) * 3 + 1] - 100) <= 1);
-    img_free(&out);
-    assert_int_equal(img_resize(&in, 0, 3, &out, &e), -1);
-    assert_null(out.px);
-    img_free(&in);
-}
-
-/* ---- preprocessing ----------------------------------------------------------------- */
-
-static void test_prepare_caffe_centre(void **state)
-{
-    Image im;
-    make_coords(&im, 4, 4);
-    Preproc p = caffe;
-    p.resize_short = 4; /* no resampling: every value is exact */
-    float x[3 * 2 * 2];
-    CropBox b;
-    Err e = {0};
-    assert_int_equal(img_prepare(&im, &p, 2, 2, 0, -1, x, &b, &e), 0);
-    /* centre crop of 4 -> 2 starts at (1, 1) */
-    assert_int_equal(b.crop_x, 1);
-    assert_int_equal(b.crop_y, 1);
-    assert_int_equal(b.resized_w, 4);
-    assert_true(b.x == 1.0f && b.y == 1.0f && b.w == 2.0f && b.h == 2.0f);
-    assert_int_equal(b.mirror, 0);
-    /* BGR: channel 0 is blue (100 - 104), 1 green (10y - 117), 2 red (10x - 123) */
-    for (int i = 0; i < 4; i++) assert_float_equal(x[i], -4.0f, 1e-6);
-    assert_float_equal(x[4 + 0], 10.0f - 117.0f, 1e-6);  /* (y=1) */
-    assert_float_equal(x[4 + 2], 20.0f - 117.0f, 1e-6);  /* (y=2) */
-    assert_float_equal(x[8 + 0], 10.0f - 123.0f, 1e-6);  /* (x=1) */
-    assert_float_equal(x[8 + 1], 20.0f - 123.0f, 1e-6);  /* (x=2) */
-    img_free(&im);
-}
-
-static void test_prepare_mirror(void **state)
-{
-    Image im;
-    make_coords(&im, 4, 4);
-    Preproc p = caffe;
-    p.resize_short = 4;
-    float x[3 * 2 * 2];
-    CropBox b;
-    Err e = {0};
-    assert_int_equal(img_prepare(&im, &p, 2, 2, 1, -1, x, &b, &e), 0);
-    assert_int_equal(b.mirror, 1);
-    assert_int_equal(b.crop_x, 1); /* the same crop, read right to left */
-    assert_float_equal(x[8 + 0], 20.0f - 123.0f, 1e-6);
-    assert_float_equal(x[8 + 1], 10.0f - 123.0f, 1e-6);
-    assert_float_equal(x[4 + 0], 10.0f - 117.0f, 1e-6); /* rows unchanged */
-
-    Image c;
-    assert_int_equal(img_crop_rgb(&im, &p, 2, 2, 1, -1, &c, &e), 0);
-    assert_px(&c, 0, 0, 20, 10, 100);
-    assert_px(&c, 1, 0, 10, 10, 100);
-    assert_px(&c, 0, 1, 20, 20, 100);
-    img_free(&c);
-    img_free(&im);
-}
-
-static void test_prepare_torchvision(void **state)
-{
-    Image im;
-    make_coords(&im, 6, 4);
-    Preproc p = tv;
-    p.resize_short = 4; /* 6×4 stays 6×4 */
-    float x[3 * 2 * 2];
-    CropBox b;
-    Err e = {0};
-    assert_int_equal(img_prepare(&im, &p, 2, 2, 0, -1, x, &b, &e), 0);
-    assert_int_equal(b.crop_x, 2);
-    assert_int_equal(b.crop_y, 1);
-    /* RGB, 0..1, (v - mean) / std */
-    assert_float_equal(x[0], (20.0f / 255 - 0.485f) / 0.229f, 1e-5);   /* R at x=2 */
-    assert_float_equal(x[1], (30.0f / 255 - 0.485f) / 0.229f, 1e-5);   /* R at x=3 */
-    assert_float_equal(x[4 + 2], (20.0f / 255 - 0.456f) / 0.224f, 1e-5); /* G at y=2 */
-    assert_float_equal(x[8 + 3], (100.0f / 255 - 0.406f) / 0.225f, 1e-5); /* B */
-    img_free(&im);
-}
-
-static void test_caffe_offset_14(void **state)
-{
-    Image im;
-    make_coords(&im, 256, 256);
-    float *x = malloc(sizeof(float) * 3 * 227 * 227);
-    CropBox b;
-    Err e = {0};
-    assert_int_equal(img_prepare(&im, &caffe, 227, 227, 0, -1, x, &b, &e), 0);
-    assert_int_equal(b.crop_x, 14); /* (256 - 227) / 2, as Caffe */
-    assert_int_equal(b.crop_y, 14);
-    /* pixel (0,0) of the crop is image (14,14); red = 140 (mod 256) - 123 */
-    assert_float_equal(x[2 * 227 * 227], 140.0f - 123.0f, 1e-6);
-    free(x);
-    img_free(&im);
-}
-
-static void test_prepare_resize_box(void **state)
-{
-    Image im;
-    make_coords(&im, 8, 4);
-    Preproc p = caffe;
-    p.resize_short = 2; /* 8×4 -> 4×2 */
-    float x[3 * 2 * 2];
-    CropBox b;
-    Err e = {0};
-    assert_int_equal(img_prepare(&im, &p, 2, 2, 0, -1, x, &b, &e), 0);
-    assert_int_equal(b.resized_w, 4);
-    assert_int_equal(b.resized_h, 2);
-    assert_int_equal(b.crop_x, 1);
-    assert_int_equal(b.crop_y, 0);
-    /* back in the original's pixels: everything doubles */
-    assert_float_equal(b.x, 2.0f, 1e-6);
-    assert_float_equal(b.y, 0.0f, 1e-6);
-    assert_float_equal(b.w, 4.0f, 1e-6);
-    assert_float_equal(b.h, 4.0f, 1e-6);
-
-    /* resize_short <= 0: the whole picture squeezed to the crop size */
-    p.resize_short = 0;
-    Image big;
-    make_coords(&big, 10, 6);
-    assert_int_equal(img_prepare(&big, &p, 2, 2, 0, -1, x, &b, &e), 0);
-    assert_int_equal(b.resized_w, 2);
-    assert_int_equal(b.crop_x, 0);
-    assert_float_equal(b.w, 10.0f, 1e-6);
-    assert_float_equal(b.h, 6.0f, 1e-6);
-
-    /* a resize_short smaller than the crop still yields a full crop */
-    p.resize_short = 2;
-    float y[3 * 3 * 3];
-    assert_int_equal(img_prepare(&im, &p, 3, 3, 0, -1, y, &b, &e), 0);
-    assert_true(b.resized_w >= 3 && b.resized_h >= 3);
-    img_free(&big);
-    img_free(&im);
-}
-
-static void test_random_crop(void **state)
-{
-    Image im;
-    make_coords(&im, 20, 12);
-    Preproc p = caffe;
-    p.resize_short = 12;
-    float x[3 * 5 * 5];
-    CropBox a, b;
-    Err e = {0};
-    assert_int_equal(img_prepare(&im, &p, 5, 5, 0, 42, x, &a, &e), 0);
-    assert_int_equal(img_prepare(&im, &p, 5, 5, 0, 42, x, &b, &e), 0);
-    assert_int_equal(a.crop_x, b.crop_x); /* the seed decides */
-    assert_int_equal(a.crop_y, b.crop_y);
-    int distinct = 0;
-    for (long long s = 0; s < 32; s++) {
-        assert_int_equal(img_prepare(&im, &p, 5, 5, 0, s, x, &b, &e), 0);
-        assert_true(b.crop_x >= 0 && b.crop_x <= 20 - 5);
-        assert_true(b.crop_y >= 0 && b.crop_y <= 12 - 5);
-        if (b.crop_x != a.crop_x || b.crop_y != a.crop_y) distinct++;
-        /* the values are the crop's: red at output x=0 is 10 * crop_x - 123 */
-        assert_float_equal(x[2 * 25], 10.0f * b.crop_x - 123.0f, 1e-6);
-    }
-    assert_true(distinct > 0);
-    img_free(&im);
-}
-
-static void test_prepare_grey(void **state)
-{
-    Image im = {1, 1, malloc(3)};
-    im.px[0] = 10;
-    im.px[1] = 20;
-    im.px[2] = 30;
-    Preproc p = {"lenet", 0, 1, 1.0f, {5.0f, 0, 0}, {2.0f, 1, 1}, 0};
-    float x[1];
-    Err e = {0};
-    assert_int_equal(img_prepare(&im, &p, 1, 1, 0, -1, x, NULL, &e), 0);
-    /* (0.299*10 + 0.587*20 + 0.114*30 - 5) / 2 = (18.15 - 5) / 2 */
-    assert_float_equal(x[0], (18.15f - 5.0f) / 2.0f, 1e-4);
-    img_free(&im);
-
-    /* a grey file through an RGB preset: three equal channels */
-    assert_int_equal(img_load(GOOD "grey.png", &im, &e), 0);
-    Preproc q = caffe;
-    q.resize_short = 2;
-    float y[3 * 2 * 2];
-    assert_int_equal(img_prepare(&im, &q, 2, 2, 0, -1, y, NULL, &e), 0);
-    for (int i = 0; i < 4; i++) {
-        assert_float_equal(y[i] + 104.0f, y[4 + i] + 117.0f, 1e-4);
-        assert_float_equal(y[i] + 104.0f, y[8 + i] + 123.0f, 1e-4);
-    }
-    img_free(&im);
-}
-
-static void test_prepare_errors(void **state)
-{
-    Image im;
-    make_coords(&im, 4, 4);
-    float x[12];
-    Err e = {0};
-    assert_int_equal(img_prepare(NULL, &caffe, 2, 2, 0, -1, x, NULL, &e), -1);
-    assert_int_equal(img_prepare(&im, NULL, 2, 2, 0, -1, x, NULL, &e), -1);
-    assert_int_equal(img_prepare(&im, &caffe, 0, 2, 0, -1, x, NULL, &e), -1);
-    assert_int_equal(img_prepare(&im, &caffe, 2, 2, 0, -1, NULL, NULL, &e), -1);
-    Image empty = {0, 0, NULL};
-    assert_int_equal(img_prepare(&empty, &caffe, 2, 2, 0, -1, x, NULL, &e), -1);
-    img_free(&im);
-}
-
 static void test_write_png(void **state)
 {
     Image im, back;
     make_coords(&im, 5, 3);
     Err e = {0};
-    char dir[] = "/tmp/alexscope-img-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[256];
-    snprintf(path, sizeof path, "%s/out.png", dir);
+    const char *path = ts_path("out.png");
     assert_int_equal(img_write_png(path, &im, &e), 0);
     assert_int_equal(img_load(path, &back, &e), 0);
     assert_int_equal(back.w, 5);
@@ -568,10 +300,9 @@ static void test_write_png(void **state)
     assert_memory_equal(back.px, im.px, 5 * 3 * 3);
     img_free(&back);
     remove(path);
-    snprintf(path, sizeof path, "%s/no/such/dir/out.png", dir);
+    path = ts_path("no/such/dir/out.png");
     assert_int_equal(img_write_png(path, &im, &e), -1);
     assert_int_equal(strncmp(e.msg, path, strlen(path)), 0);
-    rmdir(dir);
     img_free(&im);
 }
 
@@ -587,16 +318,7 @@ int main(void)
         cmocka_unit_test(test_every_prefix),
         cmocka_unit_test(test_truncated_raw_formats),
         cmocka_unit_test(test_top_down_bmp),
-        cmocka_unit_test(test_resize),
-        cmocka_unit_test(test_prepare_caffe_centre),
-        cmocka_unit_test(test_prepare_mirror),
-        cmocka_unit_test(test_prepare_torchvision),
-        cmocka_unit_test(test_caffe_offset_14),
-        cmocka_unit_test(test_prepare_resize_box),
-        cmocka_unit_test(test_random_crop),
-        cmocka_unit_test(test_prepare_grey),
-        cmocka_unit_test(test_prepare_errors),
         cmocka_unit_test(test_write_png),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, ts_setup, ts_teardown);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kernels.h"
+#include "rng.h"
 
 #define NEAR(a, b) assert_true(fabsf((float)(a) - (float)(b)) < 1e-5f)
 

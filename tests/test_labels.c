@@ -12,28 +12,7 @@
 #include <unistd.h>
 
 #include "labels.h"
-
-static char tmpdir[64];
-
-static int setup(void **state)
-{
-    strcpy(tmpdir, "/tmp/alexscope-labels-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    rmdir(tmpdir);
-    return 0;
-}
-
-static void write_file(const char *path, const char *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    fclose(f);
-}
+#include "support.h"
 
 static void test_imagenet(void **state)
 {
@@ -61,26 +40,26 @@ static void test_imagenet(void **state)
 static void test_line_endings(void **state)
 {
     char path[128];
-    snprintf(path, sizeof path, "%s/l.txt", tmpdir);
+    snprintf(path, sizeof path, "%s/l.txt", ts_dir());
     Labels lb;
     Err e = {0};
     char buf[32];
 
-    write_file(path, "a b\r\ncat\r\ndog\r\n", 15); /* CRLF */
+    ts_write_file(path, "a b\r\ncat\r\ndog\r\n", 15); /* CRLF */
     assert_int_equal(labels_load(path, &lb, &e), 0);
     assert_int_equal(lb.count, 3);
     assert_string_equal(lb.name[0], "a b");
     assert_string_equal(lb.name[2], "dog");
     labels_free(&lb);
 
-    write_file(path, "\xEF\xBB\xBFone\ntwo", 10); /* BOM, no final newline */
+    ts_write_file(path, "\xEF\xBB\xBFone\ntwo", 10); /* BOM, no final newline */
     assert_int_equal(labels_load(path, &lb, &e), 0);
     assert_int_equal(lb.count, 2);
     assert_string_equal(lb.name[0], "one");
     assert_string_equal(lb.name[1], "two");
     labels_free(&lb);
 
-    write_file(path, "x\n\nz\n", 5); /* an empty line keeps its index */
+    ts_write_file(path, "x\n\nz\n", 5); /* an empty line keeps its index */
     assert_int_equal(labels_load(path, &lb, &e), 0);
     assert_int_equal(lb.count, 3);
     assert_string_equal(labels_name(&lb, 1, buf, sizeof buf), "class 1");
@@ -103,14 +82,14 @@ static void expect_refused(const char *path, const char *needle)
 static void test_bad_files(void **state)
 {
     char path[128];
-    snprintf(path, sizeof path, "%s/bad.txt", tmpdir);
+    snprintf(path, sizeof path, "%s/bad.txt", ts_dir());
     expect_refused(path, "cannot open"); /* missing */
-    expect_refused(tmpdir, "not a regular file");
-    write_file(path, "", 0);
+    expect_refused(ts_dir(), "not a regular file");
+    ts_write_file(path, "", 0);
     expect_refused(path, "empty");
-    write_file(path, "abc\0def\n", 8);
+    ts_write_file(path, "abc\0def\n", 8);
     expect_refused(path, "binary");
-    write_file(path, "\xEF\xBB\xBF", 3);
+    ts_write_file(path, "\xEF\xBB\xBF", 3);
     expect_refused(path, "0 lines");
 
     /* one name too many */
@@ -121,9 +100,9 @@ static void test_bad_files(void **state)
         many[2 * i] = 'x';
         many[2 * i + 1] = '\n';
     }
-    write_file(path, many, n * 2);
+    ts_write_file(path, many, n * 2);
     expect_refused(path, "100001 lines");
-    write_file(path, many, (n - 1) * 2); /* 100000 is fine */
+    ts_write_file(path, many, (n - 1) * 2); /* 100000 is fine */
     Labels lb;
     Err e = {0};
     assert_int_equal(labels_load(path, &lb, &e), 0);
@@ -141,9 +120,9 @@ static void test_asset_path(void **state)
 
     /* the environment wins when the file is there */
     char path[128];
-    snprintf(path, sizeof path, "%s/thing.txt", tmpdir);
-    write_file(path, "x\n", 2);
-    setenv("ALEXSCOPE_ASSETS", tmpdir, 1);
+    snprintf(path, sizeof path, "%s/thing.txt", ts_dir());
+    ts_write_file(path, "x\n", 2);
+    setenv("ALEXSCOPE_ASSETS", ts_dir(), 1);
     assert_string_equal(asset_path("thing.txt", out, sizeof out), path);
 
     /* not there: the source tree's assets/ (compiled in) */
@@ -172,5 +151,5 @@ int main(void)
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_asset_path),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, ts_setup, ts_teardown);
 }

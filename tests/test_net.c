@@ -10,15 +10,23 @@
 
 #include "kernels.h"
 #include "net.h"
+#include "rng.h"
 
-static const LayerRun *layer(const Net *n, const char *name)
+static const PlanLayer *layer(const Net *n, const char *name)
 {
     int i = arch_layer_index(n->arch, name);
     assert_true(i >= 0);
-    return &n->layers[i];
+    return &n->plan.layers[i];
 }
 
-static void assert_hwc(const LayerRun *r, int h, int w, int c)
+static const LayerRun *run(const Net *n, const char *name)
+{
+    int i = arch_layer_index(n->arch, name);
+    assert_true(i >= 0);
+    return &n->run[i];
+}
+
+static void assert_hwc(const PlanLayer *r, int h, int w, int c)
 {
     assert_int_equal(r->out.h, h);
     assert_int_equal(r->out.w, w);
@@ -31,8 +39,8 @@ static void test_alexnet_summary(void **st)
     Err e = {0};
     Net *n = net_create(&arch_alexnet, NULL, &e);
     assert_non_null(n);
-    assert_int_equal(n->total_params, 60965224LL);
-    assert_int_equal(n->total_macs, 724406816LL);
+    assert_int_equal(n->plan.total_params, 60965224LL);
+    assert_int_equal(n->plan.total_macs, 724406816LL);
     /* 227 → 55 → 27 → 27 → 13 → 13 → 13 → 6 */
     assert_hwc(layer(n, "conv1"), 55, 55, 96);
     assert_hwc(layer(n, "pool1"), 27, 27, 96);
@@ -81,8 +89,8 @@ static void test_tv_and_lenet(void **st)
     Err e = {0};
     Net *n = net_create(&arch_alexnet_tv, NULL, &e);
     assert_non_null(n);
-    assert_int_equal(n->total_params, 61100840LL);
-    assert_int_equal(n->total_macs, 714188480LL);
+    assert_int_equal(n->plan.total_params, 61100840LL);
+    assert_int_equal(n->plan.total_macs, 714188480LL);
     assert_hwc(layer(n, "conv1"), 55, 55, 64);
     assert_hwc(layer(n, "pool5"), 6, 6, 256);
     assert_int_equal(arch_layer_index(&arch_alexnet_tv, "norm1"), -1);
@@ -91,7 +99,7 @@ static void test_tv_and_lenet(void **st)
     assert_non_null(n);
     assert_hwc(layer(n, "conv1"), 28, 28, 6);
     assert_hwc(layer(n, "pool2"), 5, 5, 16);
-    assert_int_equal(n->total_params, 61706LL); /* the classic LeNet-5 count with a full C3 */
+    assert_int_equal(n->plan.total_params, 61706LL); /* the classic LeNet-5 count with a full C3 */
     net_free(n);
 }
 
@@ -109,8 +117,8 @@ static void test_builtin_weights_run(void **st)
     (void)st;
     Err e = {0};
     Weights w, w2;
-    assert_int_equal(weights_builtin(&arch_alexnet, 42, &w, &e), 0);
-    assert_int_equal(weights_builtin(&arch_alexnet, 42, &w2, &e), 0);
+    assert_int_equal(weights_builtin(&arch_alexnet, WEIGHTS_DEFAULT_SEED, &w, &e), 0);
+    assert_int_equal(weights_builtin(&arch_alexnet, WEIGHTS_DEFAULT_SEED, &w2, &e), 0);
     assert_false(w.trained);
     assert_non_null(strstr(w.source, "untrained"));
     int fc8 = arch_layer_index(&arch_alexnet, "fc8");
@@ -123,8 +131,8 @@ static void test_builtin_weights_run(void **st)
     float *x = test_input(&arch_alexnet);
     net_set_input(n, x);
     assert_int_equal(net_step(n, &e), 1);
-    assert_true(n->layers[0].computed);
-    assert_false(n->layers[1].computed);
+    assert_true(n->run[0].computed);
+    assert_false(n->run[1].computed);
     assert_int_equal(net_run_to(n, 4, &e), 4); /* through pool1 */
     assert_int_equal(net_forward(n, &e), n->nlayers);
     assert_int_equal(net_step(n, &e), 0);
@@ -135,13 +143,13 @@ static void test_builtin_weights_run(void **st)
     double sum = 0;
     for (int i = 0; i < count; i++) sum += p[i];
     assert_true(sum > 0.999 && sum < 1.001);
-    const LayerRun *relu1 = layer(n, "relu1");
+    const LayerRun *relu1 = run(n, "relu1");
     assert_true(relu1->min >= 0.0f);
     assert_true(relu1->zero_frac > 0.1f && relu1->zero_frac < 0.9f); /* edges respond on one side */
-    assert_true(layer(n, "conv1")->min < 0.0f);                      /* pre-ReLU output is kept too */
+    assert_true(run(n, "conv1")->min < 0.0f);                      /* pre-ReLU output is kept too */
 
     /* conv1 is the hand-built edge bank: an edge detector is zero-mean, so a flat input gives 0 */
-    float saved = n->layers[0].out_data[0];
+    float saved = n->run[0].out_data[0];
     int top[5];
     topk(p, count, 5, top);
     assert_true(p[top[0]] >= p[top[1]] && p[top[1]] >= p[top[4]]);
@@ -149,7 +157,7 @@ static void test_builtin_weights_run(void **st)
     /* stepping again after a reset gives the same numbers */
     net_reset(n, 0);
     net_run_to(n, 1, &e);
-    assert_true(n->layers[0].out_data[0] == saved);
+    assert_true(n->run[0].out_data[0] == saved);
     free(x);
     net_free(n);
     weights_free(&w);
@@ -167,13 +175,13 @@ static void test_train_dropout_mask(void **st)
     net_set_input(n, x);
     assert_int_equal(net_run_to(n, d6 + 1, &e), d6 + 1);
     /* inference: the identity */
-    assert_memory_equal(n->layers[d6].out_data, n->layers[d6 - 1].out_data, sizeof(float) * 4096);
+    assert_memory_equal(n->run[d6].out_data, n->run[d6 - 1].out_data, sizeof(float) * 4096);
     n->train_dropout = 1;
     net_reset(n, d6);
     assert_int_equal(net_run_to(n, d6 + 1, &e), d6 + 1);
     int kept = 0;
     for (int i = 0; i < 4096; i++) {
-        float in = n->layers[d6 - 1].out_data[i], out = n->layers[d6].out_data[i];
+        float in = n->run[d6 - 1].out_data[i], out = n->run[d6].out_data[i];
         kept += n->drop_mask[i];
         assert_true(out == (n->drop_mask[i] ? 2.0f * in : 0.0f));
     }

@@ -12,41 +12,14 @@
 #include <unistd.h>
 
 #include "npy.h"
+#include "support.h"
 
 #define NPY FIXTURES "/npy/"
-
-static char tmpdir[64];
-
-static int setup(void **state)
-{
-    strcpy(tmpdir, "/tmp/alexscope-npy-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    rmdir(tmpdir);
-    return 0;
-}
-
-static unsigned char *slurp(const char *path, long *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    *len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *b = malloc((size_t)*len + 1);
-    assert_non_null(b);
-    assert_int_equal(fread(b, 1, (size_t)*len, f), (size_t)*len);
-    fclose(f);
-    return b;
-}
 
 static void test_round_trip(void **state)
 {
     char path[128];
-    snprintf(path, sizeof path, "%s/rt.npy", tmpdir);
+    snprintf(path, sizeof path, "%s/rt.npy", ts_dir());
     float data[24];
     for (int i = 0; i < 24; i++) data[i] = (float)i * 0.25f - 3.0f;
     int64_t shape[3] = {2, 3, 4};
@@ -65,8 +38,8 @@ static void test_round_trip(void **state)
     free(x);
 
     /* header: 64-byte aligned data, '\n' last */
-    long len;
-    unsigned char *b = slurp(path, &len);
+    size_t len;
+    unsigned char *b = ts_slurp(path, &len);
     int hlen = b[8] | b[9] << 8;
     assert_int_equal((10 + hlen) % 64, 0);
     assert_int_equal(b[10 + hlen - 1], '\n');
@@ -79,13 +52,13 @@ static void test_round_trip(void **state)
 static void test_same_as_numpy(void **state)
 {
     char path[128];
-    snprintf(path, sizeof path, "%s/same.npy", tmpdir);
+    snprintf(path, sizeof path, "%s/same.npy", ts_dir());
     float a[6] = {-1.0f, -0.5f, 0.0f, 0.5f, 1.0f, 1.5f};
     int64_t shape[2] = {2, 3};
     Err e = {0};
     assert_int_equal(npy_write(path, a, shape, 2, &e), 0);
-    long l1, l2;
-    unsigned char *ours = slurp(path, &l1), *theirs = slurp(NPY "f4_2x3.npy", &l2);
+    size_t l1, l2;
+    unsigned char *ours = ts_slurp(path, &l1), *theirs = ts_slurp(NPY "f4_2x3.npy", &l2);
     assert_int_equal(l1, l2);
     assert_memory_equal(ours, theirs, (size_t)l1);
     free(ours);
@@ -95,16 +68,16 @@ static void test_same_as_numpy(void **state)
     int64_t v[1] = {5};
     float five[5] = {1, 2, 3, 4, 1e-3f};
     assert_int_equal(npy_write(path, five, v, 1, &e), 0);
-    ours = slurp(path, &l1);
-    theirs = slurp(NPY "f4_vec5.npy", &l2);
+    ours = ts_slurp(path, &l1);
+    theirs = ts_slurp(NPY "f4_vec5.npy", &l2);
     assert_int_equal(l1, l2);
     assert_memory_equal(ours, theirs, (size_t)l1);
     free(ours);
     free(theirs);
     float s = 3.5f;
     assert_int_equal(npy_write(path, &s, NULL, 0, &e), 0);
-    ours = slurp(path, &l1);
-    theirs = slurp(NPY "f4_scalar.npy", &l2);
+    ours = ts_slurp(path, &l1);
+    theirs = ts_slurp(NPY "f4_scalar.npy", &l2);
     assert_int_equal(l1, l2);
     assert_memory_equal(ours, theirs, (size_t)l1);
     free(ours);
@@ -212,7 +185,7 @@ static void write_npy(const char *path, const char *dict, size_t nbytes)
 static void test_fuzz_regressions(void **state)
 {
     char path[128];
-    snprintf(path, sizeof path, "%s/fuzz.npy", tmpdir);
+    snprintf(path, sizeof path, "%s/fuzz.npy", ts_dir());
     /* An empty array whose other axes multiply past INT64_MAX: numpy cannot make it, and a
        caller multiplying the returned shape would overflow. It used to be accepted. */
     write_npy(path, "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 0), }", 0);
@@ -251,7 +224,7 @@ static void test_write_errors(void **state)
     assert_int_equal(npy_write(p, a, shape, 1, &e), -1);
     assert_int_equal(strncmp(e.msg, p, strlen(p)), 0);
     char path[128];
-    snprintf(path, sizeof path, "%s/bad.npy", tmpdir);
+    snprintf(path, sizeof path, "%s/bad.npy", ts_dir());
     assert_int_equal(npy_write(path, a, neg, 1, &e), -1);
     assert_int_equal(npy_write(path, NULL, shape, 1, &e), -1);
     assert_int_equal(npy_write(path, a, shape, 40, &e), -1);
@@ -268,5 +241,5 @@ int main(void)
         cmocka_unit_test(test_fuzz_regressions),
         cmocka_unit_test(test_write_errors),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, ts_setup, ts_teardown);
 }

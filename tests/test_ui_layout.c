@@ -155,7 +155,7 @@ static void test_image_mapping(void **ctx)
     assert_int_equal(r.h, dst.h);
 }
 
-static const LayerRun *run(const char *name) { return &net->layers[arch_layer_index(&arch_alexnet, name)]; }
+static const PlanLayer *run(const char *name) { return &net->plan.layers[arch_layer_index(&arch_alexnet, name)]; }
 
 static void test_receptive_fields(void **ctx)
 {
@@ -174,7 +174,7 @@ static void test_receptive_fields(void **ctx)
     assert_int_equal(run("relu1")->rf, 11);
     assert_int_equal(run("norm1")->rf, 11);
     /* pool5: 195×195, jump 32; the corner unit hangs over the padding and is clipped */
-    const LayerRun *p5 = run("pool5");
+    const PlanLayer *p5 = run("pool5");
     assert_int_equal(p5->rf, 195);
     assert_int_equal(p5->rf_jump, 32);
     assert_true(ui_rf_box(p5, 2, 2, 227, 227, &b, &clipped));

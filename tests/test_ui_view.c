@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kernels.h"
+#include "rng.h"
 #include "ui_view.h"
 
 static Weights weights;
@@ -19,7 +20,7 @@ static int setup(void **ctx)
 {
     (void)ctx;
     Err e = {0};
-    if (weights_builtin(&arch_alexnet, 42, &weights, &e) != 0) return -1;
+    if (weights_builtin(&arch_alexnet, WEIGHTS_DEFAULT_SEED, &weights, &e) != 0) return -1;
     Net *net = net_create(&arch_alexnet, &weights, &e);
     if (!net) return -1;
     Shape s = arch_alexnet.input;

@@ -1,5 +1,5 @@
 /* ui_images.c - pixel buffers for the photo, the crop, feature-map atlases, fc strips
-   and kernels (see ui_images.h). */
+   and kernels (see ui_images.h); the colours and ranges are viz.c's, as in the export. */
 #include "ui_images.h"
 
 #include <math.h>
@@ -47,47 +47,18 @@ int ui_images_set(UiImages *im, UiImageId id, const Image *src, uint64_t key)
     return 0;
 }
 
-static void range_of(const float *x, long n, float *lo, float *hi)
-{
-    float a = n > 0 ? x[0] : 0, b = a;
-    for (long i = 1; i < n; i++) {
-        if (x[i] < a) a = x[i];
-        if (x[i] > b) b = x[i];
-    }
-    *lo = a, *hi = b;
-}
-
-static float unit01(float v, float lo, float hi)
-{
-    if (!(hi > lo)) return 0.5f; /* a flat channel is mid-grey */
-    float t = (v - lo) / (hi - lo);
-    return t < 0 ? 0 : t > 1 ? 1 : t;
-}
-
-static int atlas_cols_for(int n)
-{
-    int c = (int)ceil(sqrt((double)n));
-    return c < 1 ? 1 : c;
-}
+/* The UiImage's buffer seen as an Image, for viz_paint_*. */
+static Image canvas(UiImage *img) { return (Image){img->w, img->h, img->rgb}; }
 
 int ui_images_atlas(UiImages *im, const float *data, Shape s, Norm norm, Colormap cm, uint64_t key)
 {
     UiImage *img = &im->img[IMG_ATLAS];
     if (img->key == key && key) return 0;
-    int cols = atlas_cols_for(s.c), rows = (s.c + cols - 1) / cols;
+    int cols = viz_grid_cols(s.c), rows = (s.c + cols - 1) / cols;
     if (reshape(img, cols * s.w, rows * s.h) != 0) return -1;
     memset(img->rgb, 0, (size_t)img->w * img->h * 3);
-    long plane = (long)s.h * s.w;
-    range_of(data, plane * s.c, &im->atlas_lo, &im->atlas_hi);
-    for (int c = 0; c < s.c; c++) {
-        const float *d = data + plane * c;
-        float lo = im->atlas_lo, hi = im->atlas_hi;
-        if (norm == NORM_CHANNEL) range_of(d, plane, &lo, &hi);
-        int x0 = (c % cols) * s.w, y0 = (c / cols) * s.h;
-        for (int y = 0; y < s.h; y++)
-            for (int x = 0; x < s.w; x++)
-                colormap_rgb(cm, unit01(d[y * s.w + x], lo, hi), img->rgb + ((size_t)(y0 + y) * img->w + x0 + x) * 3);
-    }
+    Image c = canvas(img);
+    viz_paint_grid(&c, data, s, norm, cm, cols, 1, 0);
     im->atlas_cols = cols, im->atlas_n = s.c, im->atlas_mw = s.w, im->atlas_mh = s.h;
     img->key = key;
     return 0;
@@ -106,22 +77,10 @@ int ui_images_strip(UiImages *im, const float *v, int n, Colormap cm, uint64_t k
     int cols = n < UI_STRIP_COLS ? n : UI_STRIP_COLS, rows = (n + cols - 1) / cols;
     if (cols <= 0 || reshape(img, cols, rows) != 0) return -1;
     memset(img->rgb, 0, (size_t)cols * rows * 3);
-    float lo, hi;
-    range_of(v, n, &lo, &hi);
-    for (int i = 0; i < n; i++) colormap_rgb(cm, unit01(v[i], lo, hi), img->rgb + (size_t)i * 3);
+    Image c = canvas(img);
+    viz_paint_strip(&c, v, n, cols, cm, 1);
     img->key = key;
     return 0;
-}
-
-void ui_diverging_rgb(float v, unsigned char rgb[3])
-{
-    /* blue (33,102,172) - near white (247,247,247) - red (178,24,43), like ColorBrewer RdBu */
-    static const float neg[3] = {33, 102, 172}, mid[3] = {247, 247, 247}, pos[3] = {178, 24, 43};
-    if (v < -1) v = -1;
-    if (v > 1) v = 1;
-    const float *end = v < 0 ? neg : pos;
-    float t = fabsf(v);
-    for (int i = 0; i < 3; i++) rgb[i] = (unsigned char)lroundf(mid[i] + (end[i] - mid[i]) * t);
 }
 
 /* conv1: each filter scaled to 0..255 by its own range, in bands of cout/groups. */
@@ -132,20 +91,10 @@ static int kernels_rgb(UiImages *im, const float *w, int cout, int k, int bgr, i
     int cell = k + 1, band = rows_g * cell + 2;
     if (reshape(img, cols * cell, groups * band) != 0) return -1;
     memset(img->rgb, 0, (size_t)img->w * img->h * 3);
-    long fsz = 3L * k * k;
+    Image c = canvas(img);
     for (int o = 0; o < cout; o++) {
-        const float *f = w + fsz * o;
-        float lo, hi;
-        range_of(f, fsz, &lo, &hi);
         int g = o / per, j = o % per;
-        int x0 = (j % cols) * cell, y0 = g * band + (j / cols) * cell;
-        for (int y = 0; y < k; y++)
-            for (int x = 0; x < k; x++)
-                for (int c = 0; c < 3; c++) {
-                    int src = bgr ? 2 - c : c;
-                    float t = unit01(f[((long)src * k + y) * k + x], lo, hi);
-                    img->rgb[((size_t)(y0 + y) * img->w + x0 + x) * 3 + c] = (unsigned char)lroundf(t * 255);
-                }
+        viz_paint_filter_rgb(&c, (j % cols) * cell, g * band + (j / cols) * cell, w + 3L * k * k * o, 3, k, bgr, 1);
     }
     im->kern_n = cout, im->kern_cols = cols, im->kern_k = k, im->kern_rgb = 1, im->kern_groups = groups;
     return 0;
@@ -155,19 +104,19 @@ static int kernels_rgb(UiImages *im, const float *w, int cout, int k, int bgr, i
 static int kernels_slices(UiImages *im, const float *w, int cin_g, int k, int o)
 {
     UiImage *img = &im->img[IMG_KERNELS];
-    int cols = atlas_cols_for(cin_g), rows = (cin_g + cols - 1) / cols, cell = k + 1;
+    int cols = viz_grid_cols(cin_g), rows = (cin_g + cols - 1) / cols, cell = k + 1;
     if (reshape(img, cols * cell, rows * cell) != 0) return -1;
     memset(img->rgb, 0, (size_t)img->w * img->h * 3);
     const float *f = w + (size_t)o * cin_g * k * k;
     float lo, hi;
-    range_of(f, (long)cin_g * k * k, &lo, &hi);
+    viz_range(f, (long)cin_g * k * k, &lo, &hi);
     float m = fmaxf(fabsf(lo), fabsf(hi));
     if (m <= 0) m = 1;
     for (int c = 0; c < cin_g; c++) {
         int x0 = (c % cols) * cell, y0 = (c / cols) * cell;
         for (int y = 0; y < k; y++)
             for (int x = 0; x < k; x++)
-                ui_diverging_rgb(f[((size_t)c * k + y) * k + x] / m, img->rgb + ((size_t)(y0 + y) * img->w + x0 + x) * 3);
+                viz_diverging_rgb(f[((size_t)c * k + y) * k + x] / m, img->rgb + ((size_t)(y0 + y) * img->w + x0 + x) * 3);
     }
     im->kern_n = cin_g, im->kern_cols = cols, im->kern_k = k, im->kern_rgb = 0, im->kern_groups = 1;
     return 0;

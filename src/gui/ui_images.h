@@ -11,16 +11,21 @@
        UiRect src = ui_atlas_src(&im, 17);     // channel 17's pixels in the atlas
        ui_images_free(&im);
 
-   Ownership: every buffer belongs to the UiImages (freed by ui_images_free). */
+   Colours, ranges (NaN skipped) and filter patches come from viz.h, so the window and the
+   PNG export draw a map alike; the layouts differ (no gaps here, black background).
+
+   Ownership: every buffer belongs to the UiImages (freed by ui_images_free); the data
+   passed in is only read during the call. Failure: -1 when a buffer cannot be allocated
+   (the previous picture stays). */
 #ifndef ALEXSCOPE_UI_IMAGES_H
 #define ALEXSCOPE_UI_IMAGES_H
 
 #include <stdint.h>
 
-#include "export.h"
 #include "img.h"
 #include "net.h"
 #include "ui_draw.h"
+#include "viz.h"
 
 typedef enum { IMG_PHOTO, IMG_CROP, IMG_ATLAS, IMG_STRIP, IMG_KERNELS, IMG_COUNT } UiImageId;
 
@@ -35,7 +40,6 @@ typedef struct {
 typedef struct {
     UiImage img[IMG_COUNT];
     int atlas_cols, atlas_n, atlas_mw, atlas_mh;
-    float atlas_lo, atlas_hi;      /* the layer's range (NORM_LAYER) */
     int kern_n, kern_cols, kern_k, kern_rgb, kern_groups; /* kernel atlas layout */
 } UiImages;
 
@@ -59,12 +63,9 @@ int ui_images_strip(UiImages *im, const float *v, int n, Colormap cm, uint64_t k
 /* Kernels of conv layer weights w (cout, cin_g, k, k):
    cin_g == 3 (first layer): every filter as an RGB tile (bgr: swap to RGB), in bands of
    cout/groups filters (the paper's Figure 3 shows conv1's two GPUs as two bands);
-   otherwise: the cin_g slices of filter 'o' in a diverging map (blue < 0 < red). */
+   otherwise: the cin_g slices of filter 'o' in viz_diverging_rgb (blue < 0 < red). */
 int ui_images_kernels(UiImages *im, const float *w, int cout, int cin_g, int k, int bgr, int groups, int o,
                       uint64_t key);
 UiRect ui_kernel_src(const UiImages *im, int i);
-
-/* The diverging map used for kernels: -1 blue, 0 near-white, +1 red. */
-void ui_diverging_rgb(float v, unsigned char rgb[3]);
 
 #endif

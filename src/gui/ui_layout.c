@@ -283,7 +283,7 @@ static int clip_span(int start, int size, int n, int *lo, int *len)
     return a != start || b != start + size;
 }
 
-int ui_rf_box(const LayerRun *r, int y, int x, int in_h, int in_w, UiRect *box, int *clipped)
+int ui_rf_box(const PlanLayer *r, int y, int x, int in_h, int in_w, UiRect *box, int *clipped)
 {
     int rf = 1, jump = 1, start = 0;
     if (r) rf = r->rf, jump = r->rf_jump, start = r->rf_start;

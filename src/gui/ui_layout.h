@@ -88,6 +88,6 @@ UiRect ui_from_image(UiRect dst, int iw, int ih, UiRect r);
    clipped to the in_w × in_h input. r NULL means the input itself (1×1). Returns 1 and
    the box, with *clipped set when the box was cut at an edge; 0 when the layer has no
    spatial receptive field (fc). */
-int ui_rf_box(const LayerRun *r, int y, int x, int in_h, int in_w, UiRect *box, int *clipped);
+int ui_rf_box(const PlanLayer *r, int y, int x, int in_h, int in_w, UiRect *box, int *clipped);
 
 #endif

@@ -24,20 +24,18 @@ void ui_lines_add(UiLines *L, int style, const char *fmt, ...)
 Shape ui_pos_shape(const Net *n, int pos)
 {
     if (pos <= 0 || pos > n->nlayers) return n->arch->input;
-    return n->layers[pos - 1].out;
+    return n->plan.layers[pos - 1].out;
 }
 
 const char *ui_pos_name(const Net *n, int pos)
 {
     if (pos <= 0 || pos > n->nlayers) return "input";
-    return n->layers[pos - 1].spec->name;
+    return n->plan.layers[pos - 1].spec->name;
 }
-
-static long long volume(Shape s) { return (long long)s.c * s.h * s.w; }
 
 /* ---- size card ---------------------------------------------------------------------- */
 
-static void size_lines(const LayerRun *r, UiLines *L)
+static void size_lines(const PlanLayer *r, UiLines *L)
 {
     const LayerSpec *l = r->spec;
     const SizeCalc *c = &r->size;
@@ -61,13 +59,13 @@ static void size_lines(const LayerRun *r, UiLines *L)
                  shape_hwc(r->out, shape + 24, sizeof shape - 24));
 }
 
-static void plain_lines(const Net *n, const LayerRun *r, UiLines *L)
+static void plain_lines(const Net *n, const PlanLayer *r, UiLines *L)
 {
     const LayerSpec *l = r->spec;
     char in[24], out[24], count[32];
     shape_hwc(r->in, in, sizeof in);
     shape_hwc(r->out, out, sizeof out);
-    fmt_count(count, sizeof count, volume(r->out));
+    fmt_count(count, sizeof count, shape_count(r->out));
     switch (l->kind) {
     case LK_RELU:
         ui_lines_add(L, UI_LS_HEAD, "%s: ReLU, max(0, x)", l->name);
@@ -87,9 +85,9 @@ static void plain_lines(const Net *n, const LayerRun *r, UiLines *L)
         break;
     case LK_FC: {
         char nin[32];
-        fmt_count(nin, sizeof nin, volume(r->in));
+        fmt_count(nin, sizeof nin, shape_count(r->in));
         ui_lines_add(L, UI_LS_HEAD, "%s: fully connected", l->name);
-        if (r->in.h > 1 || r->in.w > 1) ui_lines_add(L, UI_LS_BODY, "flatten %s = %s inputs", in, nin);
+        if (!shape_is_vector(r->in)) ui_lines_add(L, UI_LS_BODY, "flatten %s = %s inputs", in, nin);
         else ui_lines_add(L, UI_LS_BODY, "%s inputs", nin);
         ui_lines_add(L, UI_LS_MONO, "y_j = Σ_i w_ji·x_i + b_j");
         ui_lines_add(L, UI_LS_BODY, "%s inputs → %s outputs", nin, out);
@@ -115,13 +113,6 @@ static void plain_lines(const Net *n, const LayerRun *r, UiLines *L)
     }
 }
 
-static int first_conv(const ArchSpec *a)
-{
-    for (int i = 0; i < a->nlayers; i++)
-        if (a->layers[i].kind == LK_CONV) return i;
-    return -1;
-}
-
 /* The sizes a 224 input would get with floor rounding everywhere, and fc6's input count. */
 static void floor_chain(const ArchSpec *a, int n, char *buf, size_t size)
 {
@@ -133,11 +124,11 @@ static void floor_chain(const ArchSpec *a, int n, char *buf, size_t size)
         const LayerSpec *l = &a->layers[i];
         if (l->kind == LK_FC) {
             char cnt[32];
-            fmt_count(cnt, sizeof cnt, volume(s));
+            fmt_count(cnt, sizeof cnt, shape_count(s));
             snprintf(buf + used, size - used, "; %s would get %s inputs", l->name, cnt);
             return;
         }
-        if (l->kind != LK_CONV && l->kind != LK_MAXPOOL && l->kind != LK_AVGPOOL) continue;
+        if (!layer_kind(l->kind)->windowed) continue;
         int h = conv_out_size(s.h, l->k, l->pad, l->stride, 0);
         if (h <= 0) return;
         s.h = s.w = h;
@@ -151,7 +142,7 @@ static void floor_chain(const ArchSpec *a, int n, char *buf, size_t size)
 
 void ui_why227_text(const ArchSpec *a, UiLines *L)
 {
-    int i = first_conv(a);
+    int i = arch_first_conv(a);
     /* the 224-versus-227 story belongs to AlexNet's colour input, not to LeNet's digits */
     if (i < 0 || a->input.c != 3) return;
     const LayerSpec *l = &a->layers[i];
@@ -189,19 +180,19 @@ void ui_formula_text(const Net *n, int layer, UiLines *L)
         ui_why227_text(n->arch, L);
         return;
     }
-    const LayerRun *r = &n->layers[layer];
+    const PlanLayer *r = &n->plan.layers[layer];
     if (r->has_size) size_lines(r, L);
     else plain_lines(n, r, L);
-    if (layer == first_conv(n->arch)) ui_why227_text(n->arch, L);
+    if (layer == arch_first_conv(n->arch)) ui_why227_text(n->arch, L);
 }
 
 /* ---- parameter card ----------------------------------------------------------------- */
 
 void ui_layer_shares(const Net *n, int layer, double *params_pct, double *macs_pct)
 {
-    const LayerRun *r = &n->layers[layer];
-    *params_pct = n->total_params ? 100.0 * (double)(r->nw + r->nb) / (double)n->total_params : 0;
-    *macs_pct = n->total_macs ? 100.0 * (double)r->macs / (double)n->total_macs : 0;
+    const PlanLayer *r = &n->plan.layers[layer];
+    *params_pct = n->plan.total_params ? 100.0 * (double)(r->nw + r->nb) / (double)n->plan.total_params : 0;
+    *macs_pct = n->plan.total_macs ? 100.0 * (double)r->macs / (double)n->plan.total_macs : 0;
 }
 
 void ui_params_summary(const Net *n, char *buf, size_t size)
@@ -209,27 +200,27 @@ void ui_params_summary(const Net *n, char *buf, size_t size)
     int big = -1, nconv = 0;
     long long conv_macs = 0;
     for (int i = 0; i < n->nlayers; i++) {
-        const LayerRun *r = &n->layers[i];
-        if (big < 0 || r->nw + r->nb > n->layers[big].nw + n->layers[big].nb) big = i;
+        const PlanLayer *r = &n->plan.layers[i];
+        if (big < 0 || r->nw + r->nb > n->plan.layers[big].nw + n->plan.layers[big].nb) big = i;
         if (r->spec->kind == LK_CONV) nconv++, conv_macs += r->macs;
     }
     double pp, mp;
     ui_layer_shares(n, big, &pp, &mp);
-    double conv_pct = n->total_macs ? 100.0 * (double)conv_macs / (double)n->total_macs : 0;
+    double conv_pct = n->plan.total_macs ? 100.0 * (double)conv_macs / (double)n->plan.total_macs : 0;
     snprintf(buf, size, "%s holds %.1f%% of the parameters; the %d conv layers do %.1f%% of the MACs",
-             n->layers[big].spec->name, pp, nconv, conv_pct);
+             n->plan.layers[big].spec->name, pp, nconv, conv_pct);
 }
 
 void ui_params_text(const Net *n, int layer, UiLines *L)
 {
     char total[32], running[32], macs[32];
     ui_lines_clear(L);
-    fmt_count(total, sizeof total, n->total_params);
+    fmt_count(total, sizeof total, n->plan.total_params);
     if (layer < 0 || layer >= n->nlayers) {
         ui_lines_add(L, UI_LS_HEAD, "The input has no parameters");
         ui_lines_add(L, UI_LS_BODY, "the whole network: %s", total);
     } else {
-        const LayerRun *r = &n->layers[layer];
+        const PlanLayer *r = &n->plan.layers[layer];
         fmt_count(running, sizeof running, r->params_running);
         if (r->params_expr[0]) {
             double pp, mp;
@@ -245,7 +236,7 @@ void ui_params_text(const Net *n, int layer, UiLines *L)
         } else {
             ui_lines_add(L, UI_LS_HEAD, "%s has no parameters", r->spec->name);
         }
-        double share = n->total_params ? 100.0 * (double)r->params_running / (double)n->total_params : 0;
+        double share = n->plan.total_params ? 100.0 * (double)r->params_running / (double)n->plan.total_params : 0;
         ui_lines_add(L, UI_LS_BODY, "so far: %s of %s (%.1f%%)", running, total, share);
     }
     char sum[200];
@@ -263,7 +254,7 @@ void ui_rf_text(const Net *n, int layer, int y, int x, UiLines *L)
         ui_lines_add(L, UI_LS_HEAD, "input: each value is one pixel of the %d×%d crop", in.h, in.w);
         return;
     }
-    const LayerRun *r = &n->layers[layer];
+    const PlanLayer *r = &n->plan.layers[layer];
     const LayerSpec *l = r->spec;
     if (r->rf <= 0) {
         ui_lines_add(L, UI_LS_HEAD, "%s sees the whole %d×%d input", l->name, in.h, in.w);
@@ -271,7 +262,7 @@ void ui_rf_text(const Net *n, int layer, int y, int x, UiLines *L)
         return;
     }
     int prf = 1, pjump = 1;
-    if (layer > 0) prf = n->layers[layer - 1].rf, pjump = n->layers[layer - 1].rf_jump;
+    if (layer > 0) prf = n->plan.layers[layer - 1].rf, pjump = n->plan.layers[layer - 1].rf_jump;
     ui_lines_add(L, UI_LS_HEAD, "%s: each unit sees %d×%d input pixels", l->name, r->rf, r->rf);
     if (r->has_size) {
         ui_lines_add(L, UI_LS_BODY, "rf = rf_before + (k − 1)·jump_before");
@@ -307,15 +298,15 @@ int ui_math(const Net *n, int layer, int o, int y, int x, UiMath *m)
     memset(m, 0, sizeof *m);
     if (layer < 0 || layer >= n->nlayers) return -1;
     int conv = layer, relu = -1;
-    LayerKind k = n->layers[layer].spec->kind;
-    if (k == LK_RELU && layer > 0 && n->layers[layer - 1].spec->kind == LK_CONV) conv = layer - 1, relu = layer;
+    LayerKind k = n->plan.layers[layer].spec->kind;
+    if (k == LK_RELU && layer > 0 && n->plan.layers[layer - 1].spec->kind == LK_CONV) conv = layer - 1, relu = layer;
     else if (k != LK_CONV) return -1;
-    else if (layer + 1 < n->nlayers && n->layers[layer + 1].spec->kind == LK_RELU) relu = layer + 1;
-    const LayerRun *r = &n->layers[conv];
+    else if (layer + 1 < n->nlayers && n->plan.layers[layer + 1].spec->kind == LK_RELU) relu = layer + 1;
+    const PlanLayer *r = &n->plan.layers[conv];
     const LayerSpec *l = r->spec;
     if (!n->weights || !n->weights->l || !n->weights->l[conv].w) return -1;
     if (o < 0 || o >= r->out.c || y < 0 || y >= r->out.h || x < 0 || x >= r->out.w) return -1;
-    if (!r->computed) return -1;
+    if (!n->run[conv].computed) return -1;
 
     const float *in = net_layer_input(n, conv);
     const float *w = n->weights->l[conv].w, *b = n->weights->l[conv].b;
@@ -347,7 +338,7 @@ int ui_math(const Net *n, int layer, int o, int y, int x, UiMath *m)
     m->sum = sum;
     m->bias = b[o];
     m->pre = (float)(sum + b[o]);
-    m->stored = r->out_data[((size_t)o * r->out.h + y) * r->out.w + x];
+    m->stored = n->run[conv].out_data[((size_t)o * r->out.h + y) * r->out.w + x];
     m->check = conv2d_unit(in, w, b, r->in, r->out.c, l->k, l->stride, l->pad, l->groups, o, y, x);
     m->after_relu = m->pre > 0 ? m->pre : 0.0f;
     return 0;
@@ -364,7 +355,7 @@ static void table_row(char *buf, size_t size, const float *p, const float *k, in
 void ui_math_text(const Net *n, const UiMath *m, UiLines *L)
 {
     ui_lines_clear(L);
-    const LayerRun *r = &n->layers[m->conv];
+    const PlanLayer *r = &n->plan.layers[m->conv];
     char terms[32];
     fmt_count(terms, sizeof terms, m->terms);
     ui_lines_add(L, UI_LS_HEAD, "%s, channel %d, unit (y %d, x %d)", r->spec->name, m->o, m->y, m->x);
@@ -392,31 +383,3 @@ void ui_math_text(const Net *n, const UiMath *m, UiLines *L)
                  ok ? "✓" : "(differ!)");
     ui_lines_add(L, UI_LS_HEAD, "ReLU: max(0, %.4f) = %.4f", m->pre, m->after_relu);
 }
-
-/* ---- keys --------------------------------------------------------------------------- */
-
-const UiKeyHelp ui_key_help[] = {
-    {"→  PgDn  Space  N", "next layer; in a lesson, next step"},
-    {"←  PgUp  Backspace  P", "previous layer / step (clickers send PgUp)"},
-    {"Home  End", "input / last layer; first / last step"},
-    {"L", "lessons: pick one (↑ ↓ Enter); Esc leaves a lesson"},
-    {"click a layer box", "jump to it"},
-    {"click a tile", "enlarge that channel"},
-    {"click a unit (enlarged)", "show the math (conv layers)"},
-    {"hover a unit", "its value and receptive field"},
-    {"M", "mirror the photo left-right"},
-    {"S", "next sample photo"},
-    {"drop a file", "open an image or weights file"},
-    {"G", "normalise per channel / per layer"},
-    {"C", "colours: viridis / grey"},
-    {"K", "kernels instead of feature maps"},
-    {"1 2 3 4", "cards: size, params, field, math"},
-    {"E", "export PNGs (grid, tile, screen)"},
-    {"T", "high-contrast theme"},
-    {"Ctrl +  Ctrl −  Ctrl 0", "bigger / smaller / normal"},
-    {"F11", "fullscreen"},
-    {"F1  ?", "this help"},
-    {"Esc", "close / deselect"},
-    {"Q  Ctrl W", "quit"},
-};
-const int ui_key_help_count = (int)(sizeof ui_key_help / sizeof ui_key_help[0]);

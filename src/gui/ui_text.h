@@ -75,11 +75,4 @@ typedef struct {
 int ui_math(const Net *n, int layer, int o, int y, int x, UiMath *m);
 void ui_math_text(const Net *n, const UiMath *m, UiLines *L);
 
-/* Every key, for the F1 overlay. */
-typedef struct {
-    const char *keys, *what;
-} UiKeyHelp;
-extern const UiKeyHelp ui_key_help[];
-extern const int ui_key_help_count;
-
 #endif

@@ -2,6 +2,7 @@
    overlays; and picking (what is under the mouse), hover and click. The centre and the
    cards are in ui_view_center.c and ui_view_cards.c. */
 #include "ui_view_internal.h"
+#include "ui_keys.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -103,13 +104,13 @@ const float *ui_view_data(const UiView *v, int pos, Shape *s)
     *s = ui_pos_shape(m->net, pos);
     if (pos == 0) return m->has_input ? m->net->input : NULL;
     if (pos > m->net->nlayers || pos > m->ready) return NULL;
-    return m->net->layers[pos - 1].out_data;
+    return m->net->run[pos - 1].out_data;
 }
 
 int vw_is_prob(const UiView *v, int pos)
 {
     const Net *n = v->m->net;
-    return n && pos == n->nlayers && n->layers[pos - 1].spec->kind == LK_SOFTMAX;
+    return n && pos == n->nlayers && n->plan.layers[pos - 1].spec->kind == LK_SOFTMAX;
 }
 
 int vw_unit(const UiView *v, UiUnit *u)
@@ -221,7 +222,7 @@ static void input_panel(DrawList *dl, const UiView *v)
     dl_image(dl, IMG_CROP, (UiRect){0, 0, cr->w, cr->h}, dst, (UiColor){255, 255, 255, 255});
     UiUnit u;
     if (!m->net || !vw_unit(v, &u)) return;
-    const LayerRun *r = u.pos > 0 ? &m->net->layers[u.pos - 1] : NULL;
+    const PlanLayer *r = u.pos > 0 ? &m->net->plan.layers[u.pos - 1] : NULL;
     UiRect box;
     int clipped;
     if (!ui_rf_box(r, u.y, u.x, cr->h, cr->w, &box, &clipped)) return;
@@ -280,8 +281,8 @@ void vw_status(DrawList *dl, const UiView *v, int px)
         static const char *const spin[] = {"◐", "◓", "◑", "◒"};
         snprintf(right, sizeof right, "%s %s…", spin[(int)(v->now * 6) % 4], v->m->busy_what);
     } else if (v->m->net && v->st->pos > 0 && v->st->pos <= v->m->ready) {
-        const LayerRun *r = &v->m->net->layers[v->st->pos - 1];
-        snprintf(right, sizeof right, "%s computed in %.1f ms", r->spec->name, r->ms);
+        int i = v->st->pos - 1;
+        snprintf(right, sizeof right, "%s computed in %.1f ms", v->m->net->plan.layers[i].spec->name, v->m->net->run[i].ms);
     }
     if (v->frame_ms > 0) {
         size_t n = strlen(right);
@@ -333,7 +334,7 @@ static void help_overlay(DrawList *dl, const UiView *v)
     if (!v->st->help) return;
     dl_rect(dl, (UiRect){0, 0, L->w, L->h}, COL(v, TC_SHADE));
     int lh = L->px_body * 3 / 2;
-    int h = (ui_key_help_count + 3) * lh + 2 * L->pad;
+    int h = (ui_keys_count + 3) * lh + 2 * L->pad;
     int w = US(v, 760) < L->w - 2 * L->pad ? US(v, 760) : L->w - 2 * L->pad;
     UiRect r = {(L->w - w) / 2, (L->h - h) / 2, w, h};
     if (r.y < 0) r.y = 0;
@@ -343,9 +344,9 @@ static void help_overlay(DrawList *dl, const UiView *v)
     dl_text(dl, r.x + L->pad, y, FONT_BOLD, L->px_title, COL(v, TC_ACCENT), "Keys");
     y += lh * 3 / 2;
     int kx = r.x + L->pad, dx = r.x + w * 2 / 5;
-    for (int i = 0; i < ui_key_help_count; i++, y += lh) {
-        dl_text(dl, kx, y, FONT_MONO, L->px_body, COL(v, TC_TEXT), ui_key_help[i].keys);
-        dl_text(dl, dx, y, FONT_SANS, L->px_body, COL(v, TC_DIM), ui_key_help[i].what);
+    for (int i = 0; i < ui_keys_count; i++, y += lh) {
+        dl_text(dl, kx, y, FONT_MONO, L->px_body, COL(v, TC_TEXT), ui_keys[i].keys);
+        dl_text(dl, dx, y, FONT_SANS, L->px_body, COL(v, TC_DIM), ui_keys[i].what);
     }
 }
 

@@ -19,7 +19,7 @@
 #include "ui_layout.h"
 #include "ui_lesson.h"
 #include "ui_state.h"
-#include "ui_worker.h"
+#include "ui_model.h"
 
 typedef struct {
     const UiState *st;

@@ -24,7 +24,7 @@ static void param_bars(DrawList *dl, const UiView *v, UiRect r, int y)
     const Net *n = v->m->net;
     const UiLayout *L = v->L;
     int rows = 0;
-    for (int i = 0; i < n->nlayers; i++) rows += arch_has_weights(n->layers[i].spec->kind);
+    for (int i = 0; i < n->nlayers; i++) rows += arch_has_weights(n->plan.layers[i].spec->kind);
     int lh = L->px_small + US(v, 5);
     if (rows > 0 && y + (rows + 1) * lh > r.y + r.h) lh = (r.y + r.h - y) / (rows + 1);
     if (rows == 0 || lh < L->px_small) return;
@@ -34,11 +34,11 @@ static void param_bars(DrawList *dl, const UiView *v, UiRect r, int y)
     y += lh;
     int cur = ui_pos_layer(v->st->pos);
     for (int i = 0; i < n->nlayers; i++) {
-        if (!arch_has_weights(n->layers[i].spec->kind)) continue;
+        if (!arch_has_weights(n->plan.layers[i].spec->kind)) continue;
         double pp, mp;
         ui_layer_shares(n, i, &pp, &mp);
         UiColor tc = COL(v, i == cur ? TC_TEXT : TC_DIM);
-        dl_text(dl, r.x, y, i == cur ? FONT_BOLD : FONT_SANS, L->px_small, tc, n->layers[i].spec->name);
+        dl_text(dl, r.x, y, i == cur ? FONT_BOLD : FONT_SANS, L->px_small, tc, n->plan.layers[i].spec->name);
         double share[2] = {pp, mp};
         for (int b = 0; b < 2; b++) {
             int x = r.x + name_w + b * (half + L->gap), bw = half - US(v, 44);
@@ -95,8 +95,8 @@ void vw_card(DrawList *dl, const UiView *v)
             ui_lines_add(&lines, UI_LS_HEAD, "Show the math");
             ui_lines_add(&lines, UI_LS_BODY, "Click a unit of a conv layer (or of the ReLU after it) in the tiles or "
                                              "in the enlarged channel: its dot product appears here with the real numbers.");
-            if (layer >= 0 && n->layers[layer].spec->kind != LK_CONV && n->layers[layer].spec->kind != LK_RELU)
-                ui_lines_add(&lines, UI_LS_DIM, "%s is not a conv layer.", n->layers[layer].spec->name);
+            if (layer >= 0 && n->plan.layers[layer].spec->kind != LK_CONV && n->plan.layers[layer].spec->kind != LK_RELU)
+                ui_lines_add(&lines, UI_LS_DIM, "%s is not a conv layer.", n->plan.layers[layer].spec->name);
         }
         vw_lines(dl, v, &lines, r, y);
         break;

@@ -16,17 +16,10 @@ static int kernel_layer(const UiView *v)
 {
     const Net *n = v->m->net;
     for (int i = ui_pos_layer(v->st->pos); i >= 0; i--) {
-        LayerKind k = n->layers[i].spec->kind;
+        LayerKind k = n->plan.layers[i].spec->kind;
         if (k == LK_CONV) return i;
         if (k != LK_RELU && k != LK_LRN && k != LK_TANH) return -1;
     }
-    return -1;
-}
-
-static int first_conv(const Net *n)
-{
-    for (int i = 0; i < n->nlayers; i++)
-        if (n->layers[i].spec->kind == LK_CONV) return i;
     return -1;
 }
 
@@ -100,8 +93,8 @@ void ui_view_images(UiImages *im, const UiView *v)
     else if (d) ui_images_strip(im, d, s.c, (Colormap)st->cmap, key);
     int kl = show_kernels(v) ? kernel_layer(v) : -1;
     if (kl >= 0) {
-        const LayerRun *r = &m->net->layers[kl];
-        int cin_g = r->in.c / r->spec->groups, first = kl == first_conv(m->net);
+        const PlanLayer *r = &m->net->plan.layers[kl];
+        int cin_g = r->in.c / r->spec->groups, first = kl == arch_first_conv(m->net->arch);
         int o = st->channel >= 0 && st->channel < r->out.c ? st->channel : 0;
         /* conv1 ran on two GPUs, 48 filters each (paper, Figure 3): two bands */
         int bands = first && r->out.c % 2 == 0 ? 2 : r->spec->groups;
@@ -243,7 +236,7 @@ void vw_center(DrawList *dl, const UiView *v)
     const float *d = ui_view_data(v, st->pos, &s);
     if (show_kernels(v)) {
         int kl = kernel_layer(v);
-        const LayerRun *r = &n->layers[kl];
+        const PlanLayer *r = &n->plan.layers[kl];
         int o = st->channel >= 0 && st->channel < r->out.c ? st->channel : 0;
         if (v->im->kern_rgb)
             snprintf(head, sizeof head, "%s: %d filters of %d×%d×3 (RGB)", r->spec->name, r->out.c, r->spec->k, r->spec->k);

@@ -1,0 +1,69 @@
+/* cli_impl.h - what the CLI's command files share (private to src/cli*.c).
+
+   A command is a row of the table in cli_main.c: its name, its handler, the line that
+   `alexscope --help` prints for it and its own --help text. The handlers of the commands
+   that take the common options get them parsed (cli_opts.h); `lesson` has its own syntax
+   and gets argv. The steps most commands take, in order:
+
+       Model m;  Net *n = NULL;  float *x = NULL;  Err e = {0};
+       if (cli_open_model(o, &m, &n, &e) != 0) return cli_fail_input(&e);
+       int rc = EXIT_INPUT;
+       if (cli_load_input(o, &m, o->files[0], &x, &e) != 0) goto done;
+       ...
+       rc = EXIT_OK;
+   done:
+       return cli_finish(rc, &e, x, n, &m);   // prints e for EXIT_INPUT, frees all */
+#ifndef ALEXSCOPE_CLI_IMPL_H
+#define ALEXSCOPE_CLI_IMPL_H
+
+#include "cli.h"
+#include "cli_opts.h"
+#include "export.h"
+#include "model.h"
+#include "net.h"
+
+typedef struct {
+    const char *name;
+    int (*run)(const CliOpts *o);          /* NULL for commands with their own syntax */
+    int (*run_argv)(int argc, char **argv); /* argv[0] is the command's name */
+    const char *usage;                      /* "run IMAGE [--weights F] ..." for alexscope --help */
+    const char *help;                       /* alexscope CMD --help */
+    int common_help;                        /* help is followed by the common options' help */
+} CliCommand;
+
+/* ---- the commands (one file each) ------------------------------------------------------ */
+
+extern const CliCommand cli_cmd_summary, cli_cmd_run, cli_cmd_dump, cli_cmd_export, cli_cmd_bench,
+    cli_cmd_convert, cli_cmd_lesson;
+
+/* ---- shared steps (cli_common.c) -------------------------------------------------------- */
+
+/* Loads the model named by the options, saves it if --save-weights, prints the
+   preprocessing if --verbose, builds the net if net is not NULL. On failure nothing is left
+   to free. */
+int cli_open_model(const CliOpts *o, Model *m, Net **net, Err *e);
+
+/* *x (malloc'd, model_input_count floats) from --input-npy if given, else from image. */
+int cli_load_input(const CliOpts *o, const Model *m, const char *image, float **x, Err *e);
+
+/* The end of every command that ran the net: the message for EXIT_INPUT, then frees x, n
+   and m. Returns rc. */
+int cli_finish(int rc, const Err *e, float *x, Net *n, Model *m);
+
+/* Prints e's message; returns EXIT_INPUT. */
+int cli_fail_input(const Err *e);
+
+/* Exactly one IMAGE (or, when allow_npy, --input-npy instead): 0 or EXIT_USAGE. */
+int cli_need_image(const CliOpts *o, int allow_npy);
+
+/* Writes layer i of n into dir: the number of files written, or -1. */
+typedef int (*CliLayerWriter)(const Net *n, int i, const char *dir, Norm norm, Colormap cm, Err *e);
+
+/* dump and export: checks IMAGE (or --input-npy if allow_npy), --out, --norm, --cmap and
+   --layer NAME|all, runs the net as far as needed and writes every chosen layer. */
+int cli_layers_cmd(const CliOpts *o, int allow_npy, CliLayerWriter write);
+
+/* "name": "s" with quotes and backslashes escaped, then ", " if comma. */
+void cli_json_str(const char *key, const char *s, int comma);
+
+#endif

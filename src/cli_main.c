@@ -1,0 +1,85 @@
+/* cli_main.c - the headless alexscope's dispatch: one table of subcommands, which
+   `alexscope --help`, `alexscope help CMD` and cli_is_command all read. To add a command:
+   a cli_NAME.c that defines `const CliCommand cli_cmd_NAME` (cli_impl.h), and a row here. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli_impl.h"
+
+static const CliCommand *const commands[] = {
+    &cli_cmd_summary, &cli_cmd_run, &cli_cmd_dump, &cli_cmd_export,
+    &cli_cmd_bench,   &cli_cmd_convert, &cli_cmd_lesson, NULL,
+};
+
+static const char help_head[] =
+    "alexscope - walk one image through AlexNet, one layer at a time\n"
+    "\n"
+    "Usage:\n"
+    "  alexscope [IMAGE] [--weights F] [--arch A]    open the window (see docs/user-guide.md)\n";
+
+static const char help_tail[] =
+    "\n"
+    "Window options: --lesson FILE, --font F.ttf, --export-dir DIR,\n"
+    "  --screenshot FILE.png [--step LAYER] [--size WxH] (one frame, no display), --bench-ui\n"
+    "\n"
+    "Architectures (--arch): alexnet (default; 2012, Caffe's bvlc_alexnet, input 227),\n"
+    "  alexnet-tv (torchvision, input 224), lenet5 (LeNet-5, 32x32 grey).\n"
+    "Weights (--weights): ONNX, safetensors or Caffe .caffemodel, recognised by content;\n"
+    "  without --weights the built-in, untrained default is used. See docs/weights.md.\n"
+    "Run 'alexscope COMMAND --help' for a command's options.\n"
+    "Exit status: 0 ok, 1 bad input (a file), 2 bad usage.\n";
+
+/* Appended to the help of the commands that load a model and an image; %s: the archs. */
+static const char help_common[] =
+    "  --weights F         weight file (ONNX, safetensors, .caffemodel); default: built-in, untrained\n"
+    "  --arch A            %s (default: from the file, else alexnet)\n"
+    "  --preset P          preprocessing: caffe (BGR, 0..255 minus 104/117/123) |\n"
+    "                      torchvision (RGB, /255, ImageNet mean/std) | lenet; default: the arch's\n"
+    "  --mirror            flip the image left-right first (the slides' augmentation)\n"
+    "  --random-crop SEED  a seeded random crop instead of the centre crop\n"
+    "  --save-weights F    also write the loaded weights as F32 safetensors\n"
+    "  --verbose           print the preprocessing used\n";
+
+static const CliCommand *find_command(const char *name)
+{
+    for (int i = 0; name && commands[i]; i++)
+        if (!strcmp(name, commands[i]->name)) return commands[i];
+    return NULL;
+}
+
+/* cmd NULL or "help": the overview; a command: its help; anything else: nothing. */
+static int print_help(const char *cmd)
+{
+    if (!cmd || !strcmp(cmd, "help")) {
+        fputs(help_head, stdout);
+        for (int i = 0; commands[i]; i++) printf("  alexscope %s\n", commands[i]->usage);
+        fputs(help_tail, stdout);
+        return EXIT_OK;
+    }
+    const CliCommand *c = find_command(cmd);
+    if (!c) return EXIT_OK;
+    fputs(c->help, stdout);
+    if (c->common_help) {
+        char archs[256] = "";
+        for (int i = 0; arch_all[i]; i++)
+            snprintf(archs + strlen(archs), sizeof archs - strlen(archs), "%s%s", i ? " | " : "", arch_all[i]->name);
+        printf(help_common, archs);
+    }
+    return EXIT_OK;
+}
+
+int cli_is_command(const char *word) { return find_command(word) || (word && !strcmp(word, "help")); }
+
+int cli_main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+        return print_help(argc > 2 ? argv[2] : NULL);
+    const CliCommand *c = find_command(argv[1]);
+    if (c && c->run_argv) return c->run_argv(argc - 1, argv + 1);
+    CliOpts o;
+    int rc = cli_opts_parse(argc, argv, &o);
+    if (rc) return rc;
+    if (o.help) return print_help(o.cmd);
+    if (!c) return cli_usage_error(NULL, "unknown command '%s'", o.cmd);
+    return c->run(&o);
+}

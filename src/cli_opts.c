@@ -1,0 +1,99 @@
+/* cli_opts.c - one option parser for every CLI command (see cli_opts.h). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_opts.h"
+#include "parse.h"
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "alexscope: ");
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'alexscope %s --help'.\n", cmd ? cmd : "");
+    return EXIT_USAGE;
+}
+
+static int is_flag(const char *name)
+{
+    static const char *const flags[] = {"--help", "-h", "--mirror", "--json", "--verbose", "-v", NULL};
+    for (int f = 0; flags[f]; f++)
+        if (!strcmp(name, flags[f])) return 1;
+    return 0;
+}
+
+static void set_flag(CliOpts *o, const char *name)
+{
+    if (!strcmp(name, "--help") || !strcmp(name, "-h")) o->help = 1;
+    else if (!strcmp(name, "--mirror")) o->mirror = 1;
+    else if (!strcmp(name, "--json")) o->json = 1;
+    else o->verbose = 1;
+}
+
+/* An option with a value: 0, or EXIT_USAGE after the message. */
+static int set_value(CliOpts *o, const char *name, const char *val)
+{
+    const struct {
+        const char *name;
+        const char **field;
+    } strings[] = {
+        {"--weights", &o->weights}, {"--arch", &o->arch},     {"--preset", &o->preset},
+        {"--format", &o->format},   {"--layer", &o->layer},   {"--out", &o->out},
+        {"--input-npy", &o->input_npy}, {"--save-weights", &o->save_weights},
+        {"--norm", &o->norm},       {"--cmap", &o->cmap},
+    };
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        if (!strcmp(name, strings[i].name)) {
+            *strings[i].field = val;
+            return 0;
+        }
+    if (!strcmp(name, "--top")) {
+        if (parse_int(val, 1, 1000, &o->top)) return cli_usage_error(o->cmd, "--top takes a number from 1 to 1000, not '%s'", val);
+    } else if (!strcmp(name, "--reps")) {
+        if (parse_int(val, 1, 1000, &o->reps)) return cli_usage_error(o->cmd, "--reps takes a number from 1 to 1000, not '%s'", val);
+    } else if (!strcmp(name, "--random-crop")) {
+        if (parse_ll(val, 0, 1LL << 62, &o->crop_seed)) return cli_usage_error(o->cmd, "--random-crop takes a seed (0 or more), not '%s'", val);
+    } else
+        return cli_usage_error(o->cmd, "unknown option '%s'", name);
+    return 0;
+}
+
+int cli_opts_parse(int argc, char **argv, CliOpts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->cmd = argv[1];
+    o->top = 5, o->reps = 5, o->crop_seed = -1;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || a[1] == '\0') {
+            if (o->nfiles == (int)(sizeof o->files / sizeof o->files[0]))
+                return cli_usage_error(o->cmd, "too many files (%s)", a);
+            o->files[o->nfiles++] = a;
+            continue;
+        }
+        char name[64];
+        const char *val = NULL, *eq = strchr(a, '=');
+        size_t len = eq ? (size_t)(eq - a) : strlen(a);
+        if (len >= sizeof name) return cli_usage_error(o->cmd, "unknown option '%s'", a);
+        memcpy(name, a, len);
+        name[len] = '\0';
+        if (eq) val = eq + 1;
+        if (is_flag(name)) {
+            if (val) return cli_usage_error(o->cmd, "option '%s' takes no value", name);
+            set_flag(o, name);
+            continue;
+        }
+        if (!val) {
+            if (i + 1 >= argc) return cli_usage_error(o->cmd, "option '%s' needs a value", name);
+            val = argv[++i];
+        }
+        int rc = set_value(o, name, val);
+        if (rc) return rc;
+    }
+    return 0;
+}

@@ -1,0 +1,297 @@
+/* ui_app.c - the window's logic without a display (ui_app.h): options into state, the
+   lesson controller, the picker, keys / clicks / drops, and one frame's draw list. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ui_app.h"
+#include "util.h"
+#include "weights.h"
+
+/* ---- setup ------------------------------------------------------------------------------ */
+
+void ui_app_init(UiApp *A, const UiOptions *o, const UiAppWorker *wk)
+{
+    A->a = *o;
+    A->wk = *wk;
+    ui_state_init(&A->st, arch_alexnet.nlayers);
+    ui_images_init(&A->im);
+    dl_init(&A->dl);
+    A->st.theme = o->theme, A->st.norm = o->norm, A->st.cmap = o->cmap, A->st.mirror = o->mirror;
+    A->st.kernels = o->kernels, A->st.zoom = o->zoom;
+    const char *dir = o->export_dir ? o->export_dir : ".";
+    if (dir[0] == '/') snprintf(A->export_dir, sizeof A->export_dir, "%s", dir);
+    else {
+        char cwd[400];
+        if (!getcwd(cwd, sizeof cwd)) snprintf(cwd, sizeof cwd, ".");
+        snprintf(A->export_dir, sizeof A->export_dir, "%s/%s", cwd, strcmp(dir, ".") == 0 ? "" : dir);
+        size_t n = strlen(A->export_dir);
+        if (n > 1 && A->export_dir[n - 1] == '/') A->export_dir[n - 1] = '\0';
+    }
+    asset_path("../lessons", A->lessons_dir, sizeof A->lessons_dir);
+    Err le = {0};
+    A->have_labels = labels_load(NULL, &A->labels, &le) == 0;
+    if (!A->have_labels) ui_set_status(&A->st, "No class names (%s): showing class numbers", le.msg);
+}
+
+static void drop_lesson(UiApp *A)
+{
+    if (A->ls) lesson_free(A->ls), free(A->ls);
+    A->ls = NULL;
+}
+
+void ui_app_free(UiApp *A)
+{
+    drop_lesson(A);
+    free(A->list);
+    A->list = NULL;
+    ui_model_free(&A->m);
+    ui_images_free(&A->im);
+    dl_free(&A->dl);
+    if (A->have_labels) labels_free(&A->labels);
+    A->have_labels = 0;
+}
+
+int ui_app_open_lesson(UiApp *A, Err *e)
+{
+    const UiOptions *a = &A->a;
+    drop_lesson(A);
+    Lesson *ls = malloc(sizeof *ls);
+    if (!ls) return err_set(e, "out of memory");
+    if (lesson_load(a->lesson, ls, e) != 0) return free(ls), -1;
+    if (a->weights && strlen(a->weights) < sizeof ls->weights) /* --weights wins over the lesson's */
+        snprintf(ls->weights, sizeof ls->weights, "%s", a->weights);
+    if (a->lesson_step > ls->nsteps) {
+        err_set(e, "--lesson-step %d: %s has %d steps", a->lesson_step, a->lesson, ls->nsteps);
+        lesson_free(ls), free(ls);
+        return -1;
+    }
+    A->ls = ls;
+    return 0;
+}
+
+/* ---- lessons ------------------------------------------------------------------------------ */
+
+void ui_app_apply_view(UiApp *A)
+{
+    if (!A->view_pending || !A->ls || !A->st.lesson || !A->m.net || A->m.net->arch != A->ls->arch) return;
+    ui_lesson_view(&A->st, A->ls->arch, &A->ls->steps[A->st.lesson_step]);
+    A->view_pending = 0;
+}
+
+/* Applies step st.lesson_step: the input through the worker (only what changed), the
+   view, the narration. */
+static void lesson_go(UiApp *A)
+{
+    const Lesson *ls = A->ls;
+    if (!ls || !A->st.lesson) return;
+    int s = A->st.lesson_step;
+    const LessonStep *step = &ls->steps[s];
+    UiLessonInput in;
+    ui_lesson_input(ls, s, A->lesson_image, &in);
+    if (!A->in_known || strcmp(in.path, A->in.path) != 0) A->wk.image_crop(A->wk.ctx, in.path, in.mirror, in.crop_seed);
+    else if (in.mirror != A->in.mirror || in.crop_seed != A->in.crop_seed)
+        A->wk.image_crop(A->wk.ctx, NULL, in.mirror, in.crop_seed);
+    if (!A->in_known || in.dropout != A->in.dropout) A->wk.dropout(A->wk.ctx, in.dropout);
+    A->in = in, A->in_known = 1;
+    A->st.mirror = in.mirror;
+    A->view_pending = 1;
+    ui_app_apply_view(A);
+    int layers = ui_lesson_pos(ls->arch, step);
+    if (step->layer + 1 > layers) layers = step->layer + 1;
+    A->wk.narrate(A->wk.ctx, ui_lesson_one_step(ls, s), layers, ++A->narr_tag, A->have_labels ? &A->labels : NULL);
+}
+
+/* Takes ls: loads its arch (and weights file) if that is not what is loaded, then `step`. */
+static void lesson_start(UiApp *A, Lesson *ls, int step)
+{
+    if (A->ls != ls) drop_lesson(A);
+    A->ls = ls;
+    const char *wpath = ls->weights[0] ? ls->weights : NULL;
+    if (A->want_arch != ls->arch || (wpath && strcmp(wpath, A->want_weights) != 0)) {
+        A->wk.weights(A->wk.ctx, wpath, ls->arch, WEIGHTS_DEFAULT_SEED);
+        A->want_arch = ls->arch;
+        snprintf(A->want_weights, sizeof A->want_weights, "%s", wpath ? wpath : "");
+        ui_set_status(&A->st, "Lesson \"%s\" uses %s: loading %s…", ls->title, ls->arch->name,
+                      wpath ? wpath : "its built-in weights");
+    }
+    ui_lesson_begin(&A->st, ls->nsteps);
+    ui_lesson_goto(&A->st, step);
+    lesson_go(A);
+}
+
+/* Esc: back to the free view; the lesson's crop and dropout mask go, mirror stays. */
+static void lesson_leave(UiApp *A)
+{
+    A->st.lesson = 0;
+    if (A->in.dropout) A->wk.dropout(A->wk.ctx, 0), A->in.dropout = 0;
+    if (A->in.crop_seed >= 0) A->wk.image_crop(A->wk.ctx, NULL, A->st.mirror, -1), A->in.crop_seed = -1;
+    A->wk.narrate(A->wk.ctx, NULL, 0, ++A->narr_tag, NULL);
+    ui_set_status(&A->st, "Left the lesson \"%s\" (L: lessons)", A->ls ? A->ls->title : "");
+    drop_lesson(A);
+}
+
+static void picker_open(UiApp *A)
+{
+    if (!A->list && !(A->list = calloc(1, sizeof *A->list))) {
+        A->st.picker = 0;
+        ui_set_status(&A->st, "out of memory");
+        return;
+    }
+    Err e = {0};
+    A->list_error[0] = '\0';
+    int n = ui_lesson_list(A->lessons_dir, A->list, &e);
+    if (n < 0) snprintf(A->list_error, sizeof A->list_error, "%s", e.msg), n = 0;
+    A->st.picker_n = n;
+    A->st.picker_sel = 0;
+    const char *cur = A->ls ? path_base(A->ls->path) : NULL; /* the paths may be spelled differently */
+    for (int i = 0; cur && i < n; i++)
+        if (strcmp(A->list->e[i].file, cur) == 0) A->st.picker_sel = i;
+}
+
+/* Enter or a click in the picker: a lesson that does not load says why and changes nothing. */
+static void picker_pick(UiApp *A, double now)
+{
+    A->st.picker = 0;
+    if (!A->list || A->st.picker_sel < 0 || A->st.picker_sel >= A->list->n) return;
+    const UiLessonEntry *en = &A->list->e[A->st.picker_sel];
+    Lesson *ls = malloc(sizeof *ls);
+    Err e = {0};
+    if (!ls || lesson_load(en->path, ls, &e) != 0) {
+        ui_set_message(&A->st, 1, now, 0, "%s", ls ? e.msg : "out of memory");
+        free(ls);
+        return;
+    }
+    A->lesson_image[0] = '\0'; /* the command line's IMAGE was for the first lesson */
+    lesson_start(A, ls, 0);
+}
+
+/* ---- input ------------------------------------------------------------------------------- */
+
+static void open_sample(UiApp *A)
+{
+    char path[1024];
+    asset_path(ui_samples[A->st.sample], path, sizeof path);
+    A->wk.image(A->wk.ctx, path, A->st.mirror);
+    snprintf(A->in.path, sizeof A->in.path, "%s", path);
+    ui_set_status(&A->st, "Opening %s…", ui_samples[A->st.sample]);
+}
+
+void ui_app_load(UiApp *A, double now)
+{
+    const UiOptions *a = &A->a;
+    const ArchSpec *arch = NULL;
+    if (a->arch && !(arch = arch_find(a->arch))) {
+        ui_set_message(&A->st, 1, now, 0, "--arch %s: unknown; using alexnet", a->arch);
+        arch = &arch_alexnet;
+    }
+    if (A->ls) { /* the lesson's arch, whatever --arch says */
+        if (arch && arch != A->ls->arch)
+            fprintf(stderr, "alexscope: --arch %s ignored: the lesson is for %s\n", arch->name, A->ls->arch->name);
+        arch = A->ls->arch;
+        const char *w = a->weights ? a->weights : A->ls->weights[0] ? A->ls->weights : NULL;
+        A->wk.weights(A->wk.ctx, w, arch, WEIGHTS_DEFAULT_SEED);
+        A->want_arch = arch;
+        snprintf(A->want_weights, sizeof A->want_weights, "%s", w ? w : "");
+        if (a->image) snprintf(A->lesson_image, sizeof A->lesson_image, "%s", a->image);
+        lesson_start(A, A->ls, a->lesson_step > 0 ? a->lesson_step - 1 : 0);
+        return;
+    }
+    if (!a->weights && !arch) arch = &arch_alexnet;
+    A->want_arch = a->weights ? NULL : arch;
+    A->wk.weights(A->wk.ctx, a->weights, arch, WEIGHTS_DEFAULT_SEED);
+    if (a->image) A->wk.image(A->wk.ctx, a->image, A->st.mirror), snprintf(A->in.path, sizeof A->in.path, "%s", a->image);
+    else open_sample(A);
+    A->in_known = 1, A->in.crop_seed = -1;
+}
+
+void ui_app_absorb(UiApp *A, double now)
+{
+    UiNote note;
+    while (A->wk.sync(A->wk.ctx, &A->m, &note)) {
+        if (note.error) ui_set_message(&A->st, 1, now, 15, "%s", note.text);
+        else ui_set_status(&A->st, "%s", note.text);
+        /* A lesson whose weights file failed, on another arch than the one loaded, would wait
+           for its arch forever: fall back to that arch's built-in weights. */
+        if (note.error && A->ls && A->st.lesson && A->want_weights[0] && (!A->m.net || A->m.net->arch != A->ls->arch)) {
+            ui_set_message(&A->st, 1, now, 15, "%s\nThe lesson goes on with %s's built-in weights.", note.text,
+                           A->ls->arch->name);
+            A->want_weights[0] = '\0';
+            A->wk.weights(A->wk.ctx, NULL, A->ls->arch, WEIGHTS_DEFAULT_SEED);
+        }
+    }
+    if (A->m.net && A->st.nlayers != A->m.net->nlayers) { /* another arch came in */
+        A->st.nlayers = A->m.net->nlayers;
+        if (A->st.pos > A->st.nlayers) A->st.pos = A->st.nlayers;
+        A->st.channel = -1;
+        ui_clear_selection(&A->st);
+    }
+}
+
+/* Turns UI_FX_* bits into work; returns the bits only the caller can act on. */
+static int apply_fx(UiApp *A, int fx, double now)
+{
+    if (fx & UI_FX_IMAGE) A->wk.image(A->wk.ctx, NULL, A->st.mirror), A->in.mirror = A->st.mirror; /* the same photo again */
+    if (fx & UI_FX_LEAVE) lesson_leave(A);
+    if (fx & UI_FX_LESSONS) picker_open(A);
+    if (fx & UI_FX_PICK) picker_pick(A, now);
+    if (fx & UI_FX_STEP) lesson_go(A);
+    if (fx & UI_FX_RUN) A->wk.target(A->wk.ctx, A->st.pos);
+    return fx & (UI_FX_EXPORT | UI_FX_FULLSCREEN | UI_FX_QUIT);
+}
+
+int ui_app_action(UiApp *A, UiAction act, double now)
+{
+    int fx = ui_apply(&A->st, act);
+    if (act == ACT_SAMPLE) open_sample(A), fx &= ~UI_FX_IMAGE;
+    return apply_fx(A, fx, now);
+}
+
+int ui_app_click(UiApp *A, int x, int y, int right, double now)
+{
+    if (right) {
+        ui_apply(&A->st, ACT_DESELECT);
+        return 0;
+    }
+    UiView v = ui_app_view(A, now);
+    UiAction act = ui_hit_button(&A->L, x, y);
+    int fx = ui_click(&A->st, &v, x, y);
+    if (act == ACT_SAMPLE) open_sample(A), fx &= ~UI_FX_IMAGE;
+    return apply_fx(A, fx, now);
+}
+
+void ui_app_drop(UiApp *A, const char *path)
+{
+    A->wk.drop(A->wk.ctx, path, A->st.mirror);
+    A->in_known = 0, A->want_arch = NULL; /* an image or weights: either way, unknown now */
+    ui_set_status(&A->st, "Opening %s…", path);
+}
+
+/* ---- the frame ------------------------------------------------------------------------------ */
+
+UiView ui_app_view(UiApp *A, double now)
+{
+    A->show.ls = A->st.lesson ? A->ls : NULL;
+    A->show.narration = A->ls && A->m.narration_tag == A->narr_tag ? A->m.narration : NULL;
+    A->show.narration_error = A->m.narration_error;
+    A->show.list = A->list;
+    A->show.list_error = A->list_error[0] ? A->list_error : NULL;
+    return (UiView){&A->st, &A->L, &A->m, &A->im, A->have_labels ? &A->labels : NULL, now, A->frame_ms, &A->show};
+}
+
+void ui_app_frame(UiApp *A, int w, int h, double now, int hover, int mx, int my)
+{
+    ui_app_absorb(A, now);
+    ui_app_apply_view(A);
+    ui_tick(&A->st, now);
+    A->wk.target(A->wk.ctx, A->st.pos);
+    Shape shapes[UI_MAX_POS];
+    int npos = ui_view_shapes(&A->m, shapes, UI_MAX_POS);
+    ui_layout_ex(&A->L, w, h, A->st.zoom, shapes, npos, &A->dl, A->st.lesson);
+    UiView v = ui_app_view(A, now);
+    if (hover) ui_hover(&A->st, &v, mx, my);
+    ui_view_images(&A->im, &v);
+    dl_reset(&A->dl);
+    ui_view_build(&A->dl, &v);
+}

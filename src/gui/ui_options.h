@@ -1,0 +1,48 @@
+/* ui_options.h - the window's command line: `alexscope [IMAGE] [--weights F] ...` as a
+   UiOptions value, with the same strict number checks as the CLI (parse.h).
+
+       UiOptions o;  Err e = {0};
+       int rc = ui_options_parse(argc, argv, &o, &e);   // 0, or 2 and e.msg
+       if (rc) fprintf(stderr, "alexscope: %s\n", e.msg);  // "--size 0x0: expected WxH ..."
+       else if (o.help) ui_options_usage(stdout);
+
+   The strings in UiOptions point into argv. No display, no allocation; prints only in
+   ui_options_usage. */
+#ifndef ALEXSCOPE_UI_OPTIONS_H
+#define ALEXSCOPE_UI_OPTIONS_H
+
+#include <stdio.h>
+
+#include "err.h"
+
+/* Ranges of the numeric options (the window's limits; see --help). */
+#define UI_OPT_MIN_W 320
+#define UI_OPT_MIN_H 200
+#define UI_OPT_MAX_SIDE 8192
+#define UI_OPT_MAX_INDEX 65535    /* --channel and each of --unit C,Y,X */
+#define UI_OPT_MIN_ZOOM 0.5f      /* --zoom: the range Ctrl + / Ctrl − keep to */
+#define UI_OPT_MAX_ZOOM 3.0f
+
+typedef struct {
+    const char *image, *weights, *arch, *font, *export_dir, *screenshot, *step, *selftest;
+    const char *selftest_bad, *lesson;
+    int lesson_step;      /* --lesson-step N (1-based), 0: the first */
+    int w, h;             /* --size, default 1280x720 */
+    int sized;            /* --size was given */
+    int bench, help;
+    /* screenshot extras, so docs and tests can show any state */
+    int channel;          /* -1: none */
+    int unit[3], has_unit;/* C, Y, X */
+    int card;             /* UiCard, -1: the default */
+    int kernels, theme, norm, cmap, mirror, show_keys;
+    float zoom;
+} UiOptions;
+
+/* Fills o from argv[1..argc). Returns 0, or 2 (a usage error) with the reason in e,
+   without the "alexscope: " prefix. */
+int ui_options_parse(int argc, char **argv, UiOptions *o, Err *e);
+
+/* The window's --help, with the key list from ui_keys.h. */
+void ui_options_usage(FILE *f);
+
+#endif

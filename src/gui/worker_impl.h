@@ -1,0 +1,117 @@
+/* worker_impl.h - the worker's insides, shared by worker.c (thread, mailboxes, sync) and
+   worker_jobs.c (what each job does). Not for other files.
+
+   Locking: every mailbox field is read and written under Worker.mu. WorkerOwn is the
+   worker thread's alone (in synchronous mode: the caller's), except own.net, which it
+   writes under mu so that worker_sync and worker_busy may compare and read it. */
+#ifndef ALEXSCOPE_WORKER_IMPL_H
+#define ALEXSCOPE_WORKER_IMPL_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include "worker.h"
+
+#define WORKER_QUEUE 16
+#define WORKER_NOTES 8
+
+typedef enum { JOB_WEIGHTS, JOB_IMAGE, JOB_DROP, JOB_EXPORT, JOB_DROPOUT, JOB_COUNT } JobKind;
+
+typedef struct {
+    JobKind kind;
+    int has_path;
+    char path[1024];
+    const ArchSpec *arch;
+    int mirror;
+    int set_crop, crop;     /* JOB_IMAGE: set the crop seed too */
+    int train;              /* JOB_DROPOUT */
+    WorkerExport exp;       /* JOB_EXPORT */
+} Job;
+
+/* UI -> worker: the requests waiting, and how far to compute. */
+typedef struct {
+    Job *jobs[WORKER_QUEUE]; /* a ring; each allocated when the UI asked */
+    int head, count;
+    int target;              /* layers the UI wants computed */
+    int quit;
+} JobQueue;
+
+/* Worker -> UI: hand-overs waiting for worker_sync, progress, notes; and what the UI holds. */
+typedef struct {
+    int has_model;           /* model + net below are new and not synced yet */
+    Model *model;
+    Net *net;
+    int has_image;           /* photo .. image_name are new and not synced yet */
+    Image photo, crop;
+    CropBox box;
+    int orig_w, orig_h;
+    char image_name[256];
+    int mirror, crop_seed, dropout; /* the settings in force */
+    int ready;               /* layers of own.net computed */
+    int has_input;           /* own.net has an input */
+    unsigned gen;            /* bumps whenever layers are forgotten */
+    int working;             /* a job or a layer is running right now */
+    char what[96];           /* "computing conv2" */
+    Net *front;              /* the net the UI holds */
+    unsigned ui_gen;         /* the gen the UI has seen */
+    UiNote notes[WORKER_NOTES];
+    int nnotes;
+} Published;
+
+/* UI <-> worker: a lesson step to expand into text, and the text. */
+typedef struct {
+    Lesson *request;         /* a new request the worker has not picked up (may be NULL: stop) */
+    int has_request;
+    unsigned request_tag;
+    int layers;              /* compute this far for the narration */
+    const Labels *labels;
+    int has_text;            /* text below is new and not synced yet */
+    int error;
+    unsigned tag;
+    char text[UI_NARRATION_MAX];
+} NarrationBox;
+
+/* The worker thread's own state. */
+typedef struct {
+    Model *model;
+    Net *net;
+    Image orig;              /* the photo as loaded */
+    char image_name[256];
+    int crop_seed;           /* -1 centre crop */
+    int train_dropout;
+    Lesson *narr;            /* the narration request being served */
+    unsigned narr_tag;
+    unsigned narr_gen;       /* gen the last narration was expanded at */
+    int narr_done;
+} WorkerOwn;
+
+struct Worker {
+    int threaded, started;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;       /* wakes the worker */
+    pthread_cond_t ack;      /* wakes a worker waiting for the UI to see ready = 0 */
+    int alloc_fail;          /* test hook: the n-th worker_alloc fails (under mu) */
+    JobQueue q;
+    Published pub;
+    NarrationBox narr;
+    WorkerOwn own;
+};
+
+/* worker.c */
+void *worker_alloc(Worker *wk, size_t size); /* malloc, unless the test hook says fail */
+void worker_note(Worker *wk, int error, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+void worker_set_what(Worker *wk, const char *verb, const char *arg);
+/* Forgets layers from k on (drop_input: the input too); with a UI thread reading the net,
+   waits until it has seen that. */
+void worker_retire(Worker *wk, int k, int drop_input);
+
+/* worker_jobs.c */
+void worker_run_job(Worker *wk, Job *j);
+void worker_free_job(Job *j);
+
+#endif

@@ -1,0 +1,270 @@
+/* lesson_text.c - {placeholders}: every number a lesson states comes from here, read off the
+   plan (structure) or the run (values) of the lesson's network. To add a placeholder, add a
+   line to total_field or layer_field and document it in docs/lessons.md. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lesson.h"
+#include "lesson_impl.h"
+#include "util.h"
+
+static void pct(char *buf, size_t size, long long part, long long whole)
+{
+    snprintf(buf, size, "%.1f%%", whole ? 100.0 * (double)part / (double)whole : 0.0);
+}
+
+/* ---- placeholders ----------------------------------------------------------------------- */
+
+static int total_field(const Plan *n, const char *f, char *out, int size)
+{
+    int conv = 0, fcs = 0;
+    long long conv_macs = 0, fc_params = 0;
+    for (int i = 0; i < n->nlayers; i++) {
+        const PlanLayer *r = &n->layers[i];
+        if (r->spec->kind == LK_CONV) conv++, conv_macs += r->macs;
+        if (r->spec->kind == LK_FC) fcs++, fc_params += r->nw + r->nb;
+    }
+    if (!strcmp(f, "params")) fmt_count(out, (size_t)size, n->total_params);
+    else if (!strcmp(f, "macs")) fmt_count(out, (size_t)size, n->total_macs);
+    else if (!strcmp(f, "params_millions")) snprintf(out, (size_t)size, "%.1f million", n->total_params / 1e6);
+    else if (!strcmp(f, "params_nogroups")) fmt_count(out, (size_t)size, plan_params_without_groups(n->arch));
+    else if (!strcmp(f, "conv")) snprintf(out, (size_t)size, "%d", conv);
+    else if (!strcmp(f, "fc")) snprintf(out, (size_t)size, "%d", fcs);
+    else if (!strcmp(f, "layers")) snprintf(out, (size_t)size, "%d", n->nlayers);
+    else if (!strcmp(f, "conv_macs_pct")) pct(out, (size_t)size, conv_macs, n->total_macs);
+    else if (!strcmp(f, "fc_params_pct")) pct(out, (size_t)size, fc_params, n->total_params);
+    else if (!strcmp(f, "act_bytes")) snprintf(out, (size_t)size, "%.1f MiB", n->total_act_bytes / 1048576.0);
+    else return -1;
+    return 0;
+}
+
+/* n (may be NULL) has the values a run produced; the rest comes from the plan p. */
+static int layer_field(const Plan *p, const Net *n, int i, const char *f, char *out, int size)
+{
+    const PlanLayer *r = &p->layers[i];
+    const LayerRun *run = n ? &n->run[i] : NULL;
+    const LayerSpec *l = r->spec;
+    size_t sz = (size_t)size;
+    int sized = r->has_size;
+    if (!strcmp(f, "name")) snprintf(out, sz, "%s", l->name);
+    else if (!strcmp(f, "kind")) snprintf(out, sz, "%s", layer_kind(l->kind)->name);
+    else if (!strcmp(f, "in_shape")) shape_hwc(r->in, out, sz);
+    else if (!strcmp(f, "out_shape")) shape_hwc(r->out, out, sz);
+    else if (!strcmp(f, "in_c")) snprintf(out, sz, "%d", r->in.c);
+    else if (!strcmp(f, "in_h")) snprintf(out, sz, "%d", r->in.h);
+    else if (!strcmp(f, "out_c")) snprintf(out, sz, "%d", r->out.c);
+    else if (!strcmp(f, "out_h")) snprintf(out, sz, "%d", r->out.h);
+    else if (!strcmp(f, "out_count")) fmt_count(out, sz, (long long)r->out.c * r->out.h * r->out.w);
+    else if (!strcmp(f, "in_count")) fmt_count(out, sz, (long long)r->in.c * r->in.h * r->in.w);
+    else if (!strcmp(f, "k") && sized) snprintf(out, sz, "%d", l->k);
+    else if (!strcmp(f, "stride") && sized) snprintf(out, sz, "%d", l->stride);
+    else if (!strcmp(f, "pad") && sized) snprintf(out, sz, "%d", l->pad);
+    else if (!strcmp(f, "groups") && l->kind == LK_CONV) snprintf(out, sz, "%d", l->groups);
+    else if (!strcmp(f, "unit_macs") && l->kind == LK_CONV)
+        fmt_count(out, sz, (long long)l->k * l->k * (r->in.c / l->groups));
+    else if (!strcmp(f, "group_in_c") && l->kind == LK_CONV) snprintf(out, sz, "%d", r->in.c / l->groups);
+    else if (!strcmp(f, "kernel") && l->kind == LK_CONV)
+        snprintf(out, sz, "%d×%d×%d", l->k, l->k, r->in.c / l->groups);
+    else if (!strcmp(f, "formula") && sized) snprintf(out, sz, "%s", r->size.nopad);
+    else if (!strcmp(f, "formula_padded") && sized) snprintf(out, sz, "%s", r->size.padded);
+    else if (!strcmp(f, "rounding") && sized) snprintf(out, sz, "%s", r->size.rounding[0] ? r->size.rounding : "it divides exactly");
+    else if (!strcmp(f, "weights")) fmt_count(out, sz, r->nw);
+    else if (!strcmp(f, "biases")) fmt_count(out, sz, r->nb);
+    else if (!strcmp(f, "params")) fmt_count(out, sz, r->nw + r->nb);
+    else if (!strcmp(f, "params_expr") && r->params_expr[0]) snprintf(out, sz, "%s", r->params_expr);
+    else if (!strcmp(f, "params_running")) fmt_count(out, sz, r->params_running);
+    else if (!strcmp(f, "params_pct")) pct(out, sz, r->nw + r->nb, p->total_params);
+    else if (!strcmp(f, "macs")) fmt_count(out, sz, r->macs);
+    else if (!strcmp(f, "macs_pct")) pct(out, sz, r->macs, p->total_macs);
+    else if (!strcmp(f, "act_bytes")) snprintf(out, sz, "%.1f KiB", r->act_bytes / 1024.0);
+    else if (!strcmp(f, "rf") && r->rf > 0) snprintf(out, sz, "%d×%d", r->rf, r->rf);
+    else if (!strcmp(f, "rf_jump") && r->rf > 0) snprintf(out, sz, "%d", r->rf_jump);
+    else if (!strcmp(f, "lrn_n") && l->kind == LK_LRN) snprintf(out, sz, "%d", l->lrn_n);
+    else if (!strcmp(f, "alpha") && l->kind == LK_LRN) snprintf(out, sz, "%g", l->lrn_alpha);
+    else if (!strcmp(f, "beta") && l->kind == LK_LRN) snprintf(out, sz, "%g", l->lrn_beta);
+    else if (!strcmp(f, "lrn_k") && l->kind == LK_LRN) snprintf(out, sz, "%g", l->lrn_k);
+    else if (!strcmp(f, "ratio") && l->kind == LK_DROPOUT) snprintf(out, sz, "%g", l->drop_ratio);
+    else if (!strcmp(f, "min") || !strcmp(f, "max") || !strcmp(f, "mean") || !strcmp(f, "zero_pct") || !strcmp(f, "ms")) {
+        if (!run || !run->computed) snprintf(out, sz, "(not computed yet)");
+        else if (!strcmp(f, "min")) snprintf(out, sz, "%.4g", run->min);
+        else if (!strcmp(f, "max")) snprintf(out, sz, "%.4g", run->max);
+        else if (!strcmp(f, "mean")) snprintf(out, sz, "%.4g", run->mean);
+        else if (!strcmp(f, "zero_pct")) snprintf(out, sz, "%.1f%%", 100.0 * run->zero_frac);
+        else snprintf(out, sz, "%.1f ms", run->ms);
+    } else
+        return -1;
+    return 0;
+}
+
+/* {topN.label} / {topN.prob} / {topN.index}, N = 1..5; n NULL: not computed */
+static int top_field(const Net *n, const Labels *lb, int rank, const char *f, char *out, int size)
+{
+    if (strcmp(f, "label") && strcmp(f, "prob") && strcmp(f, "index")) return -1;
+    int count = 0;
+    const float *p = n ? net_output(n, &count) : NULL;
+    if (!p) {
+        snprintf(out, (size_t)size, "(not computed yet)");
+        return 0;
+    }
+    int idx[5];
+    topk(p, count, rank, idx);
+    int c = idx[rank - 1];
+    char name[128];
+    if (!strcmp(f, "label")) snprintf(out, (size_t)size, "%s", labels_name(lb, c, name, sizeof name));
+    else if (!strcmp(f, "prob")) snprintf(out, (size_t)size, "%.1f%%", 100.0 * p[c]);
+    else snprintf(out, (size_t)size, "%d", c);
+    return 0;
+}
+
+/* {size:N,F,P,S} - the output-size formula for any numbers, e.g. {size:224,11,0,4};
+   {rounding:N,F,P,S} - how floor and ceil resolve it when it does not divide. */
+static int size_field(const char *args, int rounding, char *out, int size, Err *e)
+{
+    /* strtol, not sscanf's %d: %d is undefined on overflow and glibc wraps, so
+       {size:4294967520,11,0,4} used to be accepted as 224. */
+    const char *what = rounding ? "rounding" : "size";
+    int v[4];
+    const char *p = args;
+    for (int i = 0; i < 4; i++) {
+        if (i && *p++ != ',') return err_set(e, "{%s:...} takes four numbers n,f,p,s, e.g. {%s:224,11,0,4}", what, what);
+        char *end;
+        errno = 0;
+        long x = strtol(p, &end, 10);
+        if (end == p) return err_set(e, "{%s:...} takes four numbers n,f,p,s, e.g. {%s:224,11,0,4}", what, what);
+        if (errno || x < (i == 2 ? 0 : 1) || x > 100000)
+            return err_set(e, "{%s:%s}: n, f and s must be 1..100000 and p 0..100000", what, args);
+        v[i] = (int)x;
+        p = end;
+    }
+    if (*p) return err_set(e, "{%s:...} takes four numbers n,f,p,s, e.g. {%s:224,11,0,4}", what, what);
+    LayerSpec l = {.kind = LK_CONV, .name = "size", .k = v[1], .pad = v[2], .stride = v[3], .groups = 1};
+    SizeCalc c;
+    size_calc(&l, v[0], &c);
+    if (rounding) snprintf(out, (size_t)size, "%s", c.rounding[0] ? c.rounding : "it divides exactly");
+    else snprintf(out, (size_t)size, "%s", v[2] ? c.padded : c.nopad);
+    return 0;
+}
+
+/* One {placeholder}. p: the structure of the network the lesson is about; n (NULL while a
+   lesson is only checked) the run that has the values. */
+static int placeholder(const char *name, const Plan *p, const Net *n, const Labels *lb, char *out, int size, Err *e)
+{
+    char buf[128];
+    if (strlen(name) >= sizeof buf) return err_set(e, "placeholder too long");
+    str_copy(buf, sizeof buf, name);
+    if (!strncmp(buf, "size:", 5)) return size_field(buf + 5, 0, out, size, e);
+    if (!strncmp(buf, "rounding:", 9)) return size_field(buf + 9, 1, out, size, e);
+
+    /* "lenet5:conv1.params" reads another architecture's structure; the last prefix wins */
+    if (strchr(buf, ':')) {
+        const char *field = buf;
+        const ArchSpec *a = p->arch;
+        char *colon;
+        while ((colon = strchr(field, ':')) && strncmp(field, "size:", 5) && strncmp(field, "rounding:", 9)) {
+            *colon = '\0';
+            if (!(a = arch_find(field))) {
+                char known[128];
+                return err_set(e, "unknown architecture '%s' in {%s} (known: %s)", field, name, arch_names(known, sizeof known));
+            }
+            field = colon + 1;
+        }
+        Plan other;
+        if (plan_build(a, &other, e) != 0) return -1;
+        return placeholder(field, &other, NULL, NULL, out, size, e);
+    }
+    char *dot = strchr(buf, '.');
+    if (!dot) return err_set(e, "unknown placeholder {%s}: write {layer.field}, {total.field} or {size:n,f,p,s}", name);
+    *dot = '\0';
+    const char *obj = buf, *field = dot + 1;
+    if (!strcmp(obj, "total")) {
+        if (total_field(p, field, out, size) == 0) return 0;
+        return err_set(e, "unknown field '%s' in {%s} (known: params, macs, params_millions, params_nogroups, conv, fc, "
+                          "layers, conv_macs_pct, fc_params_pct, act_bytes)", field, name);
+    }
+    if (!strcmp(obj, "input")) {
+        Shape s = p->arch->input;
+        if (!strcmp(field, "shape")) shape_hwc(s, out, (size_t)size);
+        else if (!strcmp(field, "size")) snprintf(out, (size_t)size, "%d", s.h);
+        else if (!strcmp(field, "c")) snprintf(out, (size_t)size, "%d", s.c);
+        else if (!strcmp(field, "count")) fmt_count(out, (size_t)size, (long long)s.c * s.h * s.w);
+        else return err_set(e, "unknown field '%s' in {%s} (known: shape, size, c, count)", field, name);
+        return 0;
+    }
+    if (!strcmp(obj, "arch")) {
+        if (!strcmp(field, "name")) snprintf(out, (size_t)size, "%s", p->arch->name);
+        else if (!strcmp(field, "title")) snprintf(out, (size_t)size, "%s", p->arch->title);
+        else return err_set(e, "unknown field '%s' in {%s} (known: name, title)", field, name);
+        return 0;
+    }
+    if (!strncmp(obj, "top", 3) && obj[3] >= '1' && obj[3] <= '5' && !obj[4]) {
+        if (top_field(n, lb, obj[3] - '0', field, out, size) == 0) return 0;
+        return err_set(e, "unknown field '%s' in {%s} (known: label, prob, index)", field, name);
+    }
+    int i = arch_layer_index(p->arch, obj);
+    if (i < 0) {
+        char known[512];
+        lesson_layer_list(p->arch, known, sizeof known);
+        return err_set(e, "unknown layer '%s' in {%s} (known: %s, total, input, arch, top1..top5)", obj, name, known);
+    }
+    if (layer_field(p, n, i, field, out, size) == 0) return 0;
+    return err_set(e, "'%s' is not a field of %s layer %s in {%s} (see docs/lessons.md for the list)", field,
+                   layer_kind(p->arch->layers[i].kind)->name, obj, name);
+}
+
+int lesson_placeholder(const char *name, const Net *n, const Labels *lb, char *out, int size, Err *e)
+{
+    if (!name || !n || !out || size <= 0) return err_set(e, "placeholder: bad arguments");
+    return placeholder(name, &n->plan, n, lb, out, size, e);
+}
+
+int lesson_expand(const char *text, const Plan *pl, const Net *n, const Labels *lb, char *out, int size,
+                  int *bad_offset, Err *e)
+{
+    int o = 0;
+    for (const char *p = text; *p;) {
+        if (*p == '{') {
+            /* "{{" is a literal brace; tested before looking for a '}', which it does not need */
+            if (p[1] == '{') {
+                if (o + 1 < size) out[o++] = '{';
+                p += 2;
+                continue;
+            }
+            const char *end = strchr(p, '}');
+            if (!end || end - p - 1 >= 128 || memchr(p + 1, '\n', (size_t)(end - p - 1))) {
+                *bad_offset = (int)(p - text);
+                return err_set(e, "'{' without a matching '}' on the same line (write {{ for a literal brace)");
+            }
+            char name[128], val[512];
+            memcpy(name, p + 1, (size_t)(end - p - 1));
+            name[end - p - 1] = '\0';
+            if (placeholder(lesson_trim(name), pl, n, lb, val, sizeof val, e) != 0) {
+                *bad_offset = (int)(p - text);
+                return -1;
+            }
+            for (const char *v = val; *v && o + 1 < size; v++) out[o++] = *v;
+            p = end + 1;
+        } else if (*p == '}' && p[1] == '}') {
+            if (o + 1 < size) out[o++] = '}';
+            p += 2;
+        } else {
+            if (o + 1 < size) out[o++] = *p;
+            p++;
+        }
+    }
+    out[o < size ? o : size - 1] = '\0';
+    return 0;
+}
+
+int lesson_narration(const Lesson *ls, int s, const Net *n, const Labels *lb, char *out, int size, Err *e)
+{
+    if (s < 0 || s >= ls->nsteps) return err_set(e, "%s: no step %d", ls->path, s + 1);
+    if (!n || !out || size <= 0) return err_set(e, "%s: step %d: no net or no room for the narration", ls->path, s + 1);
+    int bad = 0;
+    Err why = {0}; /* a local Err: e may be NULL */
+    int rc = lesson_expand(ls->steps[s].narration ? ls->steps[s].narration : "", &n->plan, n, lb, out, size, &bad, &why);
+    if (rc != 0) return err_set(e, "%s: step %d: %s", ls->path, s + 1, why.msg);
+    return 0;
+}
+

@@ -1,0 +1,97 @@
+/* model.c - the network a user asked for (arch + weights + preprocessing) and its input. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "npy.h"
+#include "wfile.h"
+
+const Preproc *preproc_find(const char *name)
+{
+    for (int i = 0; arch_all[i]; i++)
+        if (!strcmp(arch_all[i]->preproc.name, name)) return &arch_all[i]->preproc;
+    return NULL;
+}
+
+/* "caffe, torchvision, lenet": every arch's preset once, in arch_all's order. */
+static char *preproc_names(char *buf, size_t size)
+{
+    size_t o = 0;
+    if (size) buf[0] = '\0';
+    for (int i = 0; arch_all[i] && o < size; i++) {
+        if (preproc_find(arch_all[i]->preproc.name) != &arch_all[i]->preproc) continue; /* seen */
+        int n = snprintf(buf + o, size - o, "%s%s", o ? ", " : "", arch_all[i]->preproc.name);
+        if (n < 0) break;
+        o += (size_t)n;
+    }
+    return buf;
+}
+
+int model_load(Model *m, const char *weights_path, const char *arch_name, const char *preset, Err *e)
+{
+    memset(m, 0, sizeof *m);
+    char known[256];
+    const ArchSpec *a = NULL;
+    if (arch_name && !(a = arch_find(arch_name)))
+        return err_set(e, "unknown architecture '%s' (known: %s)", arch_name, arch_names(known, sizeof known));
+    const Preproc *p = NULL;
+    if (preset && !(p = preproc_find(preset)))
+        return err_set(e, "unknown preprocessing preset '%s' (known: %s)", preset, preproc_names(known, sizeof known));
+    if (weights_path) {
+        if (wfile_load(weights_path, a, &m->weights, e) != 0) return -1;
+        a = m->weights.arch;
+    } else {
+        if (!a) a = &arch_alexnet;
+        if (weights_builtin(a, WEIGHTS_DEFAULT_SEED, &m->weights, e) != 0) return -1;
+    }
+    m->arch = a;
+    m->preproc = p ? *p : a->preproc;
+    if (m->preproc.grey != (a->input.c == 1)) {
+        model_free(m);
+        return err_set(e, "preset '%s' gives %d channels but %s takes %d", preset, m->preproc.grey ? 1 : 3,
+                       a->name, a->input.c);
+    }
+    return 0;
+}
+
+void model_free(Model *m) { weights_free(&m->weights); }
+
+long model_input_count(const Model *m) { return shape_count(m->arch->input); }
+
+int model_prepare(const Model *m, const Image *im, int mirror, long long crop_seed, float *x,
+                  CropBox *box, Image *crop, Err *e)
+{
+    Shape s = m->arch->input;
+    if (img_prepare(im, &m->preproc, s.w, s.h, mirror, crop_seed, x, box, e) != 0) return -1;
+    if (crop && img_crop_rgb(im, &m->preproc, s.w, s.h, mirror, crop_seed, crop, e) != 0) return -1;
+    return 0;
+}
+
+int model_image_input(const Model *m, const char *path, int mirror, long long crop_seed, float *x,
+                      CropBox *box, Err *e)
+{
+    Image im;
+    if (img_load(path, &im, e) != 0) return -1;
+    int rc = model_prepare(m, &im, mirror, crop_seed, x, box, NULL, e);
+    img_free(&im);
+    return rc;
+}
+
+int model_npy_input(const Model *m, const char *path, float *x, Err *e)
+{
+    Shape in = m->arch->input;
+    float *data = NULL;
+    int64_t dims[4];
+    int nd = 0;
+    if (npy_read(path, &data, dims, 4, &nd, e) != 0) return -1;
+    int off = nd == 4 ? 1 : 0;
+    if (!((nd == 3 || (nd == 4 && dims[0] == 1)) && dims[off] == in.c && dims[off + 1] == in.h && dims[off + 2] == in.w)) {
+        free(data);
+        return err_set(e, "%s: expected a float32 tensor %d×%d×%d (C×H×W, or 1×C×H×W) for %s", path, in.c, in.h, in.w,
+                       m->arch->name);
+    }
+    memcpy(x, data, sizeof(float) * (size_t)shape_count(in));
+    free(data);
+    return 0;
+}

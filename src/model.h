@@ -1,0 +1,52 @@
+/* model.h - what the CLI, the lessons and the window share: the network a user asked for
+   (arch + weights), the preprocessing that suits it, and turning an image into its input.
+
+       Model m;
+       if (model_load(&m, "bvlc_alexnet.caffemodel", NULL, NULL, &err) != 0) { ... err.msg ... }
+       float *x = malloc(sizeof(float) * model_input_count(&m));
+       if (model_image_input(&m, "cat.png", 0, -1, x, NULL, &err) != 0) { ... }
+       Net *n = net_create(m.arch, &m.weights, &err);
+       ...
+       net_free(n); free(x); model_free(&m);
+
+   Ownership: Model owns its Weights (model_free); x and crop belong to the caller.
+   Failure: -1 and an Err "FILE: what" (an unknown arch or preset names the known ones). */
+#ifndef ALEXSCOPE_MODEL_H
+#define ALEXSCOPE_MODEL_H
+
+#include "img.h"
+#include "weights.h"
+
+typedef struct {
+    const ArchSpec *arch;
+    Weights weights;
+    Preproc preproc;
+} Model;
+
+/* weights_path NULL: the built-in default for arch_name (NULL: alexnet) with
+   WEIGHTS_DEFAULT_SEED. arch_name given with a file: that arch, else inferred from the file.
+   preset NULL: the arch's own preprocessing. */
+int model_load(Model *m, const char *weights_path, const char *arch_name, const char *preset, Err *e);
+void model_free(Model *m);
+
+/* A preprocessing preset by name: "caffe", "torchvision", "lenet". NULL if unknown. */
+const Preproc *preproc_find(const char *name);
+
+/* Elements of the network's input tensor (C·H·W). */
+long model_input_count(const Model *m);
+
+/* The input tensor x (model_input_count floats) from a decoded image: resize, crop (centre
+   if crop_seed < 0), mirror, normalise with m->preproc. box (may be NULL) says where the crop
+   came from; crop (may be NULL) receives the crop as an RGB image (img_free). */
+int model_prepare(const Model *m, const Image *im, int mirror, long long crop_seed, float *x,
+                  CropBox *box, Image *crop, Err *e);
+
+/* img_load + model_prepare. */
+int model_image_input(const Model *m, const char *path, int mirror, long long crop_seed, float *x,
+                      CropBox *box, Err *e);
+
+/* A .npy that holds exactly the input (C×H×W or 1×C×H×W float32) into x; any other
+   shape is an error naming the file and the shape expected. */
+int model_npy_input(const Model *m, const char *path, float *x, Err *e);
+
+#endif
