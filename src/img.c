@@ -19,60 +19,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <stb_image.h>
 #include <stb_image_write.h>
 
+#include "util.h"
+
 /* Large enough for any photo (a 100-megapixel PNG is rarely over 300 MB), small enough
    that a stray path to a disk image is refused instead of read. */
-#define IMG_MAX_FILE_BYTES (512LL * 1024 * 1024)
+#define IMG_MAX_FILE_BYTES ((size_t)512 * 1024 * 1024)
 
 /* ---- reading the file ------------------------------------------------------------ */
 
+/* The whole file; an empty one is refused here, a large one by file_read_all. */
 static int read_file(const char *path, unsigned char **data, long long *len, Err *e)
 {
-    *data = NULL;
+    size_t n;
     *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return err_set(e, "%s: cannot open (%s)", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0) {
-        int er = errno;
-        fclose(f);
-        return err_set(e, "%s: cannot stat (%s)", path, strerror(er));
-    }
-    if (S_ISDIR(st.st_mode)) {
-        fclose(f);
-        return err_set(e, "%s: is a directory, not an image", path);
-    }
-    if (!S_ISREG(st.st_mode)) {
-        fclose(f);
-        return err_set(e, "%s: not a regular file", path);
-    }
-    if (st.st_size == 0) {
-        fclose(f);
+    if (file_read_all(path, IMG_MAX_FILE_BYTES, data, &n, e) != 0) return -1;
+    if (n == 0) {
+        free(*data);
+        *data = NULL;
         return err_set(e, "%s: empty file (0 bytes)", path);
     }
-    if ((long long)st.st_size > IMG_MAX_FILE_BYTES) {
-        fclose(f);
-        return err_set(e, "%s: file is %lld MB; images over %lld MB are refused", path,
-                       (long long)st.st_size / (1024 * 1024), IMG_MAX_FILE_BYTES / (1024 * 1024));
-    }
-    size_t n = (size_t)st.st_size;
-    unsigned char *buf = malloc(n);
-    if (!buf) {
-        fclose(f);
-        return err_set(e, "%s: out of memory reading %zu bytes", path, n);
-    }
-    size_t got = fread(buf, 1, n, f);
-    int rerr = ferror(f);
-    fclose(f);
-    if (got != n || rerr) {
-        free(buf);
-        return err_set(e, "%s: read error (got %zu of %zu bytes)", path, got, n);
-    }
-    *data = buf;
     *len = (long long)n;
     return 0;
 }

@@ -6,7 +6,6 @@
    (1..LABELS_MAX) and the caller decides whether anything but 1000 deserves a warning. */
 #include "labels.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util.h"
+
 #define LABELS_MAX 100000
-#define LABELS_MAX_BYTES (16L * 1024 * 1024) /* the ImageNet list is 21 kB */
+#define LABELS_MAX_BYTES ((size_t)16 * 1024 * 1024) /* the ImageNet list is 21 kB */
 
 #ifndef ALEXSCOPE_SOURCE_ASSETS
 #define ALEXSCOPE_SOURCE_ASSETS "assets"
@@ -74,35 +75,14 @@ int labels_load(const char *path, Labels *lb, Err *e)
     lb->name = NULL;
     lb->text = NULL;
 
-    FILE *f = fopen(path, "rb");
-    if (!f) return err_set(e, "%s: cannot open the class names (%s)", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return err_set(e, "%s: not a regular file", path);
-    }
-    if (st.st_size == 0) {
-        fclose(f);
+    unsigned char *data;
+    size_t len;
+    if (file_read_all(path, LABELS_MAX_BYTES, &data, &len, e) != 0) return -1;
+    char *text = (char *)data;
+    if (len == 0) {
+        free(text);
         return err_set(e, "%s: empty file; expected one class name per line", path);
     }
-    if (st.st_size > LABELS_MAX_BYTES) {
-        fclose(f);
-        return err_set(e, "%s: %lld bytes is too large for a list of class names",
-                       path, (long long)st.st_size);
-    }
-    size_t len = (size_t)st.st_size;
-    char *text = malloc(len + 1);
-    if (!text) {
-        fclose(f);
-        return err_set(e, "%s: out of memory", path);
-    }
-    size_t got = fread(text, 1, len, f);
-    fclose(f);
-    if (got != len) {
-        free(text);
-        return err_set(e, "%s: read error", path);
-    }
-    text[len] = '\0';
     if (memchr(text, '\0', len)) {
         free(text);
         return err_set(e, "%s: binary file, not a list of class names", path);

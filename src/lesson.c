@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "lesson.h"
 #include "lesson_impl.h"
+#include "strbuf.h"
 #include "util.h"
 
 const char *const lesson_panel_names[PANEL_COUNT] = {
@@ -17,7 +17,7 @@ const char *const lesson_panel_names[PANEL_COUNT] = {
 };
 _Static_assert(sizeof lesson_panel_names / sizeof lesson_panel_names[0] == PANEL_COUNT, "one name per panel");
 
-#define LESSON_MAX_BYTES (1 << 20)
+#define LESSON_MAX_BYTES ((size_t)1 << 20)
 
 /* ---- small string helpers -------------------------------------------------------------- */
 
@@ -194,30 +194,14 @@ static int split_directive(char *line, char **key, char **val)
     return 1;
 }
 
-/* The step's narration so far: its length and allocated size are kept by the parser, so
-   a 1 MiB step of one-word lines is not re-measured and re-copied for every line. */
-typedef struct {
-    size_t len, cap;
-} NarrBuf;
-
-static int append_narration(LessonStep *s, NarrBuf *nb, const char *text, int new_paragraph)
+/* A step's narration is built in a StrBuf kept by the parser (its length and capacity
+   known, so a 1 MiB step of one-word lines is not re-measured and re-copied for every
+   line); s->narration always points at its text. */
+static int append_narration(LessonStep *s, StrBuf *nb, const char *text, int new_paragraph)
 {
-    size_t old = s->narration ? nb->len : 0, add = strlen(text);
-    if (!s->narration || old + add + 3 > nb->cap) {
-        size_t cap = (old + add + 3) * 2;
-        char *p = realloc(s->narration, cap);
-        if (!p) return -1;
-        s->narration = p;
-        nb->cap = cap;
-    }
-    char *p = s->narration;
-    if (old) {
-        if (new_paragraph) p[old++] = '\n', p[old++] = '\n';
-        else p[old++] = ' ';
-    }
-    memcpy(p + old, text, add + 1);
-    nb->len = old + add;
-    return 0;
+    sb_add(nb, "%s%s", !nb->n ? "" : new_paragraph ? "\n\n" : " ", text);
+    s->narration = nb->p;
+    return nb->oom ? -1 : 0;
 }
 
 /* Checks every placeholder of one narration line against the arch's plan. */
@@ -239,7 +223,7 @@ int lesson_parse(const char *text, const char *path, Lesson *ls, Err *e)
     Ctx c = {path, 0, e};
     Plan plan, *n = NULL; /* the arch's plan, for checking channels, units and placeholders */
     LessonStep *s = NULL;
-    NarrBuf nb = {0, 0};
+    StrBuf nb = {0};
     int blank_before = 0, in_directives = 0;
     const char *p = text;
     while (*p) {
@@ -260,7 +244,7 @@ int lesson_parse(const char *text, const char *path, Lesson *ls, Err *e)
             if (!n && plan_build(ls->arch, n = &plan, e) != 0) goto fail;
             s = &ls->steps[ls->nsteps++];
             step_defaults(s, c.line);
-            nb = (NarrBuf){0, 0};
+            nb = (StrBuf){0}; /* the previous step keeps its text */
             char *title = lesson_trim(line + 3);
             if (!title[0]) { perr(&c, "a step needs a title after '---'"); goto fail; }
             if (copy_str(s->title, sizeof s->title, title)) { perr(&c, "step title is too long"); goto fail; }
@@ -302,18 +286,11 @@ fail:
 int lesson_load(const char *path, Lesson *ls, Err *e)
 {
     memset(ls, 0, sizeof *ls);
-    struct stat st;
-    if (stat(path, &st) != 0) return err_set(e, "%s: %s", path, strerror(errno));
-    if (S_ISDIR(st.st_mode)) return err_set(e, "%s: is a directory, not a lesson file", path);
-    if (st.st_size > LESSON_MAX_BYTES) return err_set(e, "%s: %lld bytes is too big for a lesson (limit 1 MiB)", path, (long long)st.st_size);
-    FILE *f = fopen(path, "rb");
-    if (!f) return err_set(e, "%s: %s", path, strerror(errno));
-    char *text = malloc((size_t)st.st_size + 1);
-    size_t got = text ? fread(text, 1, (size_t)st.st_size, f) : 0;
-    fclose(f);
-    if (!text) return err_set(e, "%s: out of memory", path);
-    text[got] = '\0';
-    if (memchr(text, '\0', got)) {
+    unsigned char *data;
+    size_t len;
+    if (file_read_all(path, LESSON_MAX_BYTES, &data, &len, e) != 0) return -1;
+    char *text = (char *)data;
+    if (memchr(text, '\0', len)) {
         free(text);
         return err_set(e, "%s: is a binary file, not a lesson", path);
     }

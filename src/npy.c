@@ -15,7 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+
+#include "util.h"
 
 #define NPY_MAGIC "\x93NUMPY"
 #define NPY_ALIGN 64
@@ -252,14 +253,9 @@ int npy_read(const char *path, float **data, int64_t *shape, int max_dims, int *
     if (!data || !ndim || max_dims < 0 || (max_dims > 0 && !shape))
         return err_set(e, "%s: bad arguments to npy_read", path);
 
-    FILE *f = fopen(path, "rb");
-    if (!f) return err_set(e, "%s: cannot open (%s)", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return err_set(e, "%s: not a regular file", path);
-    }
-    long long fsize = (long long)st.st_size;
+    long long fsize;
+    FILE *f = file_open_regular(path, &fsize, e);
+    if (!f) return -1;
 
     unsigned char pre[12];
     if (fsize < 10 || fread(pre, 1, 10, f) != 10 || memcmp(pre, NPY_MAGIC, 6) != 0) {

@@ -9,12 +9,10 @@
 #include "wfile.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "util.h"
 #include "wfile_impl.h"
 
 /* ---- mapping ----------------------------------------------------------------------- */
@@ -23,29 +21,19 @@ static int map_open(const char *path, WMap *m, Err *e)
 {
     memset(m, 0, sizeof *m);
     m->path = path;
-    /* O_NONBLOCK: opening a FIFO must not hang; it is refused below as not a file. */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) return err_set(e, "%s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        int er = errno;
-        close(fd);
-        return err_set(e, "%s: %s", path, strerror(er));
+    long long size;
+    FILE *f = file_open_regular(path, &size, e); /* a FIFO is refused, not waited on */
+    if (!f) return -1;
+    if (size == 0) {
+        fclose(f);
+        return err_set(e, "%s: empty file", path);
     }
-    const char *bad = S_ISDIR(st.st_mode) ? "is a directory, not a weight file"
-                      : !S_ISREG(st.st_mode) ? "not a regular file"
-                      : st.st_size == 0      ? "empty file"
-                                             : NULL;
-    if (bad) {
-        close(fd);
-        return err_set(e, "%s: %s", path, bad);
-    }
-    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    void *p = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fileno(f), 0);
     int er = errno;
-    close(fd);
+    fclose(f);
     if (p == MAP_FAILED) return err_set(e, "%s: cannot map the file: %s", path, strerror(er));
     m->p = p;
-    m->n = (size_t)st.st_size;
+    m->n = (size_t)size;
     return 0;
 }
 

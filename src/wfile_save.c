@@ -2,82 +2,45 @@
    a JSON header with Caffe-style names ("conv1.weight") and the arch in __metadata__,
    padded to 8 bytes, then every tensor little-endian in layer order. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
 #include "wfile_impl.h"
 
-typedef struct {
-    char *p;
-    size_t n, cap;
-    int oom;
-} Str;
-
-static void str_add(Str *s, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void str_add(Str *s, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (s->oom || k < 0) {
-        s->oom = 1;
-        return;
-    }
-    if (s->n + (size_t)k + 1 > s->cap) {
-        size_t cap = (s->n + (size_t)k + 1) * 2;
-        char *p = realloc(s->p, cap);
-        if (!p) {
-            s->oom = 1;
-            return;
-        }
-        s->p = p, s->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(s->p + s->n, s->cap - s->n, fmt, ap);
-    va_end(ap);
-    s->n += (size_t)k;
-}
-
 /* A JSON string literal; control bytes as \u00XX. */
-static void str_json(Str *s, const char *v)
+static void str_json(StrBuf *s, const char *v)
 {
-    str_add(s, "\"");
+    sb_add(s, "\"");
     for (const unsigned char *c = (const unsigned char *)v; *c; c++) {
-        if (*c == '"' || *c == '\\') str_add(s, "\\%c", *c);
-        else if (*c < 0x20) str_add(s, "\\u%04x", *c);
-        else str_add(s, "%c", *c);
+        if (*c == '"' || *c == '\\') sb_add(s, "\\%c", *c);
+        else if (*c < 0x20) sb_add(s, "\\u%04x", *c);
+        else sb_add(s, "%c", *c);
     }
-    str_add(s, "\"");
+    sb_add(s, "\"");
 }
 
 /* One tensor's header entry; *off advances past its data. */
-static void str_tensor(Str *s, const char *name, const char *suffix, const int64_t *d, int nd, uint64_t *off)
+static void str_tensor(StrBuf *s, const char *name, const char *suffix, const int64_t *d, int nd, uint64_t *off)
 {
     uint64_t n = 1;
     for (int i = 0; i < nd; i++) n *= (uint64_t)d[i];
-    str_add(s, ",\"%s.%s\":{\"dtype\":\"F32\",\"shape\":[", name, suffix);
-    for (int i = 0; i < nd; i++) str_add(s, "%s%lld", i ? "," : "", (long long)d[i]);
-    str_add(s, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)*off, (unsigned long long)(*off + 4 * n));
+    sb_add(s, ",\"%s.%s\":{\"dtype\":\"F32\",\"shape\":[", name, suffix);
+    for (int i = 0; i < nd; i++) sb_add(s, "%s%lld", i ? "," : "", (long long)d[i]);
+    sb_add(s, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)*off, (unsigned long long)(*off + 4 * n));
     *off += 4 * n;
 }
 
-static int build_header(const Weights *w, Str *s)
+static int build_header(const Weights *w, StrBuf *s)
 {
     const ArchSpec *a = w->arch;
     uint64_t off = 0;
-    str_add(s, "{\"__metadata__\":{\"arch\":");
+    sb_add(s, "{\"__metadata__\":{\"arch\":");
     str_json(s, a->name);
-    str_add(s, ",\"source\":");
+    sb_add(s, ",\"source\":");
     str_json(s, w->source);
-    str_add(s, "}");
+    sb_add(s, "}");
     for (int i = 0; i < a->nlayers; i++) {
         const LayerSpec *l = &a->layers[i];
         if (!arch_has_weights(l->kind)) continue;
@@ -87,8 +50,8 @@ static int build_header(const Weights *w, Str *s)
         d[0] = w->l[i].nb;
         str_tensor(s, l->name, "bias", d, 1, &off);
     }
-    str_add(s, "}");
-    while (!s->oom && s->n % 8) str_add(s, " "); /* writers pad so the data is 8-aligned */
+    sb_add(s, "}");
+    while (!s->oom && s->n % 8) sb_add(s, " "); /* writers pad so the data is 8-aligned */
     return s->oom ? -1 : 0;
 }
 
@@ -110,7 +73,7 @@ static int write_f32(FILE *f, const float *v, long n)
     return 0;
 }
 
-static int write_all(FILE *f, const Weights *w, const Str *h)
+static int write_all(FILE *f, const Weights *w, const StrBuf *h)
 {
     uint8_t len[8];
     for (int i = 0; i < 8; i++) len[i] = (uint8_t)((uint64_t)h->n >> (8 * i));
@@ -128,21 +91,21 @@ int wfile_save_safetensors(const char *path, const Weights *w, Err *e)
     for (int i = 0; i < w->arch->nlayers; i++)
         if (arch_has_weights(w->arch->layers[i].kind) && (!w->l[i].w || !w->l[i].b))
             return err_set(e, "%s: %s has no weights to save", path, w->arch->layers[i].name);
-    Str h = {0};
+    StrBuf h = {0};
     if (build_header(w, &h) != 0) {
-        free(h.p);
+        sb_free(&h);
         return err_set(e, "%s: out of memory for the header", path);
     }
     FILE *f = fopen(path, "wb");
     if (!f) {
         int er = errno;
-        free(h.p);
+        sb_free(&h);
         return err_set(e, "%s: %s", path, strerror(er));
     }
     int rc = write_all(f, w, &h);
     int er = errno;
     if (fclose(f) != 0 && rc == 0) rc = -1, er = errno;
-    free(h.p);
+    sb_free(&h);
     if (rc != 0) {
         remove(path); /* a half-written file would only fail later, less clearly */
         return err_set(e, "%s: write failed: %s", path, strerror(er));

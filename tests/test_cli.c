@@ -6,72 +6,37 @@
 #include <cmocka.h>
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-static char tmpdir[256];
-static char out[1 << 16], err[1 << 14];
+#include "support.h"
 
-static void slurp(const char *path, char *buf, size_t size)
-{
-    FILE *f = fopen(path, "rb");
-    size_t n = f ? fread(buf, 1, size - 1, f) : 0;
-    buf[n] = '\0';
-    if (f) fclose(f);
-}
+static char out[1 << 16], err[1 << 14];
 
 /* Runs "PREFIX alexscope ARGS" in sh, returns its exit status; stdout and stderr land in
    out / err. */
 static int run_sh(const char *prefix, const char *args)
 {
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s %s >%s/out 2>%s/err", prefix, ALEXSCOPE_BIN, args, tmpdir, tmpdir);
-    int st = system(cmd);
-    char p[512];
-    snprintf(p, sizeof p, "%s/out", tmpdir), slurp(p, out, sizeof out);
-    snprintf(p, sizeof p, "%s/err", tmpdir), slurp(p, err, sizeof err);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+    return ts_run_capture_with(prefix, args, out, sizeof out, err, sizeof err);
 }
 
-static int run(const char *args) { return run_sh("", args); }
+static int run(const char *args) { return run_sh(NULL, args); }
 
-static void write_file(const char *name, const void *data, size_t n)
-{
-    char p[512];
-    snprintf(p, sizeof p, "%s/%s", tmpdir, name);
-    FILE *f = fopen(p, "wb");
-    assert_non_null(f);
-    if (n) fwrite(data, 1, n, f);
-    fclose(f);
-}
-
+/* A temporary directory as ts_setup makes (tagged "cli"), with bad inputs in it. */
 static int setup(void **st)
 {
     (void)st;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/alexscope-cli-XXXXXX");
-    if (!mkdtemp(tmpdir)) return -1;
-    write_file("empty.png", "", 0);
+    if (!ts_dir_create("cli")) return -1;
+    ts_write_file(ts_path("empty.png"), "", 0);
     unsigned char junk[4096];
     uint64_t s = 99;
     for (size_t i = 0; i < sizeof junk; i++) junk[i] = (unsigned char)((s = s * 6364136223846793005ull + 1) >> 56);
-    write_file("junk.jpg", junk, sizeof junk);
-    write_file("junk.safetensors", junk, sizeof junk);
-    write_file("text.png", "hello, this is not a png\n", 25);
-    char d[512];
-    snprintf(d, sizeof d, "%s/adir", tmpdir);
-    mkdir(d, 0777);
+    ts_write_file(ts_path("junk.jpg"), junk, sizeof junk);
+    ts_write_file(ts_path("junk.safetensors"), junk, sizeof junk);
+    ts_write_file(ts_path("text.png"), "hello, this is not a png\n", 25);
+    mkdir(ts_path("adir"), 0777);
     return 0;
-}
-
-static int teardown(void **st)
-{
-    (void)st;
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
 }
 
 static void test_summary_text(void **st)
@@ -157,9 +122,9 @@ static void test_bad_images_exit_1(void **st)
     const char *files[] = {"empty.png", "junk.jpg", "text.png", "adir", "missing.png"};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char args[1024], want[600];
-        snprintf(args, sizeof args, "run %s/%s", tmpdir, files[i]);
+        snprintf(args, sizeof args, "run %s", ts_path(files[i]));
         assert_int_equal(run(args), 1);
-        snprintf(want, sizeof want, "alexscope: %s/%s: ", tmpdir, files[i]);
+        snprintf(want, sizeof want, "alexscope: %s: ", ts_path(files[i]));
         if (!strstr(err, want)) fail_msg("%s: stderr was: %s", files[i], err);
     }
 }
@@ -187,9 +152,9 @@ static void test_bad_weights_exit_1(void **st)
     const char *files[] = {"junk.safetensors", "empty.png", "adir", "missing.onnx"};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char args[1024], want[600];
-        snprintf(args, sizeof args, "run %s/../../%s --weights %s/%s", FIXTURES, "assets/samples/chelsea.png", tmpdir, files[i]);
+        snprintf(args, sizeof args, "run %s/../../%s --weights %s", FIXTURES, "assets/samples/chelsea.png", ts_path(files[i]));
         assert_int_equal(run(args), 1);
-        snprintf(want, sizeof want, "alexscope: %s/%s: ", tmpdir, files[i]);
+        snprintf(want, sizeof want, "alexscope: %s: ", ts_path(files[i]));
         if (!strstr(err, want)) fail_msg("%s: stderr was: %s", files[i], err);
     }
 }
@@ -214,21 +179,21 @@ static void test_dump_and_convert(void **st)
 {
     (void)st;
     char args[2048], path[1024];
-    snprintf(args, sizeof args, "dump %s/../../assets/samples/coffee.png --layer all --out %s/dump --arch lenet5", FIXTURES, tmpdir);
+    snprintf(args, sizeof args, "dump %s/../../assets/samples/coffee.png --layer all --out %s/dump --arch lenet5", FIXTURES, ts_dir());
     assert_int_equal(run(args), 0);
     const char *layers[] = {"conv1", "tanh1", "pool2", "fc5", "prob"};
     for (size_t i = 0; i < sizeof layers / sizeof *layers; i++) {
-        snprintf(path, sizeof path, "%s/dump/%s.npy", tmpdir, layers[i]);
+        snprintf(path, sizeof path, "%s/dump/%s.npy", ts_dir(), layers[i]);
         assert_int_equal(access(path, R_OK), 0);
     }
     /* the dumped input of a layer goes back in through --input-npy: lenet5's input is 1×32×32,
        so save the built-in weights once and dump conv1 from a tensor */
-    snprintf(args, sizeof args, "convert --arch lenet5 --weights %s/none.safetensors --save-weights %s/l.safetensors", tmpdir, tmpdir);
+    snprintf(args, sizeof args, "convert --arch lenet5 --weights %s/none.safetensors --save-weights %s/l.safetensors", ts_dir(), ts_dir());
     assert_int_equal(run(args), 1); /* a missing weight file */
-    snprintf(args, sizeof args, "dump --input-npy %s/dump/conv1.npy --layer conv1 --out %s/d2 --arch lenet5", tmpdir, tmpdir);
+    snprintf(args, sizeof args, "dump --input-npy %s/dump/conv1.npy --layer conv1 --out %s/d2 --arch lenet5", ts_dir(), ts_dir());
     assert_int_equal(run(args), 1); /* 6×28×28 is not lenet5's 1×32×32 input */
     assert_non_null(strstr(err, "conv1.npy"));
-    snprintf(args, sizeof args, "dump %s/../../assets/samples/coffee.png --layer conv9 --out %s/d3", FIXTURES, tmpdir);
+    snprintf(args, sizeof args, "dump %s/../../assets/samples/coffee.png --layer conv9 --out %s/d3", FIXTURES, ts_dir());
     assert_int_equal(run(args), 2);
     assert_non_null(strstr(err, "conv9"));
     assert_non_null(strstr(err, "known: conv1"));
@@ -237,15 +202,12 @@ static void test_dump_and_convert(void **st)
 static void test_export_pngs(void **st)
 {
     (void)st;
-    char args[2048], path[1024];
-    snprintf(args, sizeof args, "export %s/../../assets/samples/chelsea.png --layer conv1 --out %s/png --arch alexnet-tv", FIXTURES, tmpdir);
+    char args[2048];
+    snprintf(args, sizeof args, "export %s/../../assets/samples/chelsea.png --layer conv1 --out %s/png --arch alexnet-tv", FIXTURES, ts_dir());
     assert_int_equal(run(args), 0);
-    snprintf(path, sizeof path, "%s/png/conv1_grid.png", tmpdir);
-    assert_int_equal(access(path, R_OK), 0);
-    snprintf(path, sizeof path, "%s/png/conv1_filters.png", tmpdir);
-    assert_int_equal(access(path, R_OK), 0);
-    snprintf(path, sizeof path, "%s/png/conv1_c063.png", tmpdir);
-    assert_int_equal(access(path, R_OK), 0);
+    assert_int_equal(access(ts_path("png/conv1_grid.png"), R_OK), 0);
+    assert_int_equal(access(ts_path("png/conv1_filters.png"), R_OK), 0);
+    assert_int_equal(access(ts_path("png/conv1_c063.png"), R_OK), 0);
 }
 
 int main(void)
@@ -258,5 +220,5 @@ int main(void)
         cmocka_unit_test(test_bad_weights_exit_1), cmocka_unit_test(test_run_cat_builtin),
         cmocka_unit_test(test_dump_and_convert),   cmocka_unit_test(test_export_pngs),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, ts_teardown);
 }

@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "lesson.h"
+#include "support.h"
 
 #define LESSONS FIXTURES "/../../lessons"
 
@@ -204,7 +204,8 @@ static int is_lesson(const char *name)
     return n > 7 && !strcmp(name + n - 7, ".lesson");
 }
 
-/* Every lesson in lessons/ parses, and plays start to end headless through the real binary. */
+/* Every lesson in lessons/ parses, and plays start to end headless through the real binary
+   (its output in this test's temporary directory). */
 static void test_every_shipped_lesson(void **st)
 {
     (void)st;
@@ -214,35 +215,31 @@ static void test_every_shipped_lesson(void **st)
     struct dirent *de;
     while ((de = readdir(d))) {
         if (!is_lesson(de->d_name)) continue;
-        char path[1024], cmd[2400];
+        char path[1024];
         snprintf(path, sizeof path, "%s/%s", LESSONS, de->d_name);
         Err e = {0};
         if (lesson_load(path, &ls, &e) != 0) fail_msg("%s", e.msg);
         int steps = ls.nsteps;
         lesson_free(&ls);
-        snprintf(cmd, sizeof cmd, "%s lesson play %s > /tmp/alexscope-play.txt 2>&1", ALEXSCOPE_BIN, path);
-        int rc = system(cmd);
-        if (!WIFEXITED(rc) || WEXITSTATUS(rc) != 0) fail_msg("lesson play %s failed", path);
-        FILE *f = fopen("/tmp/alexscope-play.txt", "r");
-        assert_non_null(f);
-        char line[4096], want[64];
-        int seen = 0;
+        char args[1200], want[64];
+        snprintf(args, sizeof args, "lesson play '%s'", path);
+        const char *out = ts_path("play.out"), *err = ts_path("play.err");
+        if (ts_run(NULL, args, out, err) != 0) fail_msg("lesson play %s failed: %s", path, (char *)ts_slurp(err, NULL));
+        char *text = (char *)ts_slurp(out, NULL);
         snprintf(want, sizeof want, "== Step %d of %d", steps, steps);
-        while (fgets(line, sizeof line, f)) {
-            seen |= strstr(line, want) != NULL;
-            if (strstr(line, "(not computed yet)")) fail_msg("%s: a placeholder was not computed: %s", path, line);
-        }
-        fclose(f);
+        int seen = strstr(text, want) != NULL;
+        const char *nc = strstr(text, "(not computed yet)");
+        if (nc) fail_msg("%s: a placeholder was not computed: ...%.80s", path, nc > text + 60 ? nc - 60 : text);
+        free(text);
         if (!seen) fail_msg("%s: the last step was not played", path);
         count++;
     }
     closedir(d);
     assert_true(count >= 12);
     /* and the command a teacher (and CI) runs over the whole folder */
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "%s lesson check %s/*.lesson > /dev/null", ALEXSCOPE_BIN, LESSONS);
-    int rc = system(cmd);
-    assert_true(WIFEXITED(rc) && WEXITSTATUS(rc) == 0);
+    char args[2048];
+    snprintf(args, sizeof args, "lesson check %s/*.lesson", LESSONS);
+    assert_int_equal(ts_run(NULL, args, NULL, NULL), 0);
 }
 
 int main(void)
@@ -256,5 +253,5 @@ int main(void)
         cmocka_unit_test(test_big_lessons_parse),
         cmocka_unit_test(test_every_shipped_lesson),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, ts_setup, ts_teardown);
 }

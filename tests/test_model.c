@@ -15,26 +15,9 @@
 #include "npy.h"
 #include "wfile.h"
 
+#include "support.h"
+
 #define MINI FIXTURES "/golden/mini/mini.safetensors"
-
-static char tmpdir[256];
-
-static int setup(void **st)
-{
-    (void)st;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/alexscope-model-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **st)
-{
-    (void)st;
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static void tmp_path(char *buf, size_t size, const char *name) { snprintf(buf, size, "%s/%s", tmpdir, name); }
 
 /* ---- loading -------------------------------------------------------------------------- */
 
@@ -116,8 +99,7 @@ static void test_file_mini(void **st)
 static void test_file_roundtrip(void **st)
 {
     (void)st;
-    char path[512];
-    tmp_path(path, sizeof path, "lenet.safetensors");
+    const char *path = ts_path("lenet.safetensors");
     Model b, m;
     Err e = {0};
     assert_int_equal(model_load(&b, NULL, "lenet5", NULL, &e), 0);
@@ -142,8 +124,8 @@ static void test_file_roundtrip(void **st)
 static void test_missing_file(void **st)
 {
     (void)st;
-    char path[512], want[600];
-    tmp_path(path, sizeof path, "missing.onnx");
+    char want[600];
+    const char *path = ts_path("missing.onnx");
     Model m;
     Err e = {0};
     assert_int_equal(model_load(&m, path, NULL, NULL, &e), -1);
@@ -239,8 +221,7 @@ static void test_image_input(void **st)
 {
     (void)st;
     Model m = {.arch = &tiny, .preproc = {.name = "t", .scale = 1, .std = {1, 1, 1}, .resize_short = 4}};
-    char path[512];
-    tmp_path(path, sizeof path, "pattern.png");
+    const char *path = ts_path("pattern.png");
     Image im;
     Err e = {0};
     make_pattern(&im, 6, 4);
@@ -250,7 +231,7 @@ static void test_image_input(void **st)
     assert_int_equal(model_image_input(&m, path, 0, -1, x, NULL, &e), 0);
     assert_float_equal(AT(x, 0, 0, 0), pattern(2, 1, 0), 1e-6); /* RGB, no normalisation */
     assert_float_equal(AT(x, 2, 1, 0), pattern(2, 2, 2), 1e-6);
-    tmp_path(path, sizeof path, "nothing.png");
+    path = ts_path("nothing.png");
     assert_int_equal(model_image_input(&m, path, 0, -1, x, NULL, &e), -1);
     assert_non_null(strstr(e.msg, path));
 }
@@ -261,12 +242,13 @@ static void test_npy_input(void **st)
     Model m = {.arch = &tiny, .preproc = {.name = "t"}};
     float data[12], x[12];
     for (int i = 0; i < 12; i++) data[i] = (float)i * 0.25f;
-    char path[512], want[700];
+    const char *path;
+    char want[700];
     Err e = {0};
 
     /* 1×3×2×2 and 3×2×2 are both the input */
     int64_t batch[4] = {1, 3, 2, 2};
-    tmp_path(path, sizeof path, "batch.npy");
+    path = ts_path("batch.npy");
     assert_int_equal(npy_write(path, data, batch, 4, &e), 0);
     memset(x, 0, sizeof x);
     assert_int_equal(model_npy_input(&m, path, x, &e), 0);
@@ -274,7 +256,7 @@ static void test_npy_input(void **st)
 
     /* 3×4×1 has the right count but the wrong shape */
     int64_t wrong[3] = {3, 4, 1};
-    tmp_path(path, sizeof path, "wrong.npy");
+    path = ts_path("wrong.npy");
     assert_int_equal(npy_write(path, data, wrong, 3, &e), 0);
     assert_int_equal(model_npy_input(&m, path, x, &e), -1);
     snprintf(want, sizeof want, "%s: expected a float32 tensor 3×2×2 (C×H×W, or 1×C×H×W) for tiny", path);
@@ -282,12 +264,12 @@ static void test_npy_input(void **st)
 
     /* 2×3×2×2: a batch of two is not one input */
     int64_t two[4] = {2, 3, 2, 1};
-    tmp_path(path, sizeof path, "two.npy");
+    path = ts_path("two.npy");
     assert_int_equal(npy_write(path, data, two, 4, &e), 0);
     assert_int_equal(model_npy_input(&m, path, x, &e), -1);
     assert_non_null(strstr(e.msg, "expected a float32 tensor"));
 
-    tmp_path(path, sizeof path, "missing.npy");
+    path = ts_path("missing.npy");
     assert_int_equal(model_npy_input(&m, path, x, &e), -1);
     assert_non_null(strstr(e.msg, path));
 }
@@ -301,5 +283,5 @@ int main(void)
         cmocka_unit_test(test_prepare_centre_crop), cmocka_unit_test(test_prepare_box_after_resize),
         cmocka_unit_test(test_image_input),         cmocka_unit_test(test_npy_input),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, ts_setup, ts_teardown);
 }

@@ -115,15 +115,21 @@ static void read_into(const char *path, char *buf, size_t size)
     if (f) fclose(f);
 }
 
-int ts_run_capture(const char *args, char *out, size_t out_size, char *err, size_t err_size)
+int ts_run_capture_with(const char *prefix, const char *args, char *out, size_t out_size, char *err,
+                        size_t err_size)
 {
     char po[512], pe[512];
     snprintf(po, sizeof po, "%s/.ts_out", dir);
     snprintf(pe, sizeof pe, "%s/.ts_err", dir);
-    int rc = ts_run(NULL, args, po, pe);
+    int rc = ts_run(prefix, args, po, pe);
     read_into(po, out, out_size);
     read_into(pe, err, err_size);
     remove(po);
     remove(pe);
     return rc;
+}
+
+int ts_run_capture(const char *args, char *out, size_t out_size, char *err, size_t err_size)
+{
+    return ts_run_capture_with(NULL, args, out, out_size, err, err_size);
 }

@@ -49,5 +49,9 @@ int ts_run(const char *prefix, const char *args, const char *out, const char *er
 /* ts_run with stdout and stderr captured (through files in ts_dir) into the buffers,
    NUL-terminated and cut to their size. */
 int ts_run_capture(const char *args, char *out, size_t out_size, char *err, size_t err_size);
+/* ts_run_capture after a prefix, as in ts_run: ts_run_capture_with("ulimit -d 5120;",
+   "summary", ...) runs the binary under a 5 MiB data limit. */
+int ts_run_capture_with(const char *prefix, const char *args, char *out, size_t out_size, char *err,
+                        size_t err_size);
 
 #endif
