@@ -1,9 +1,5 @@
-/* test_plan.c - the plan (shapes, counts, formulas) allocates nothing, and neither does
-   checking a lesson beyond its own text: no activation buffer is ever made for them.
-
-   Allocations are counted by wrapping malloc / calloc / realloc at link time
-   (-Wl,--wrap=...; see CMakeLists.txt): every call from the library's code passes through
-   the counters below. */
+/* test_plan.c - the plan (shapes, counts, formulas, receptive fields) allocates nothing;
+   the layer-kind table. Allocations are counted by tests/support/alloc_count.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,28 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lesson.h"
+#include "alloc_count.h"
 #include "plan.h"
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t k, size_t n);
-void *__real_realloc(void *p, size_t n);
-
-static long allocs;
-static size_t alloc_bytes, alloc_largest;
-
-static void count(size_t n)
-{
-    allocs++;
-    alloc_bytes += n;
-    if (n > alloc_largest) alloc_largest = n;
-}
-
-void *__wrap_malloc(size_t n) { count(n); return __real_malloc(n); }
-void *__wrap_calloc(size_t k, size_t n) { count(k * n); return __real_calloc(k, n); }
-void *__wrap_realloc(void *p, size_t n) { count(n); return __real_realloc(p, n); }
-
-static void reset_counts(void) { allocs = 0, alloc_bytes = alloc_largest = 0; }
 
 static void test_plan_allocates_nothing(void **st)
 {
@@ -43,9 +19,9 @@ static void test_plan_allocates_nothing(void **st)
     for (int i = 0; arch_all[i]; i++) {
         static Plan p;
         Err e = {0};
-        reset_counts();
+        alloc_count_reset();
         assert_int_equal(plan_build(arch_all[i], &p, &e), 0);
-        assert_int_equal(allocs, 0);
+        assert_int_equal(alloc_count.calls, 0);
         assert_int_equal(p.nlayers, arch_all[i]->nlayers);
     }
 }
@@ -102,30 +78,6 @@ static void test_layer_kinds(void **st)
     assert_string_equal(arch_names(buf, sizeof buf), "alexnet, alexnet-tv, lenet5");
 }
 
-/* Checking every shipped lesson reads the files and keeps their text: a few KiB each.
-   One alexnet activation buffer (conv1: 1,161,600 bytes) would exceed the bound. */
-static void test_lesson_check_allocates_no_activations(void **st)
-{
-    (void)st;
-    static const char *names[] = {"01-overview", "02-input", "03-conv1", "04-pooling", "05-conv2",
-                                  "06-conv3-5", "07-pool5", "08-fc", "09-softmax", "10-relu",
-                                  "11-lrn", "12-dropout", "13-augmentation", "14-lenet", "15-check-the-slide"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        char path[512];
-        snprintf(path, sizeof path, "%s/lessons/%s.lesson", SOURCE_DIR, names[i]);
-        Lesson *ls = calloc(1, sizeof *ls);
-        assert_non_null(ls);
-        Err e = {0};
-        reset_counts();
-        int rc = lesson_load(path, ls, &e);
-        if (rc != 0) fail_msg("%s", e.msg);
-        assert_true(alloc_largest < 256 * 1024);
-        assert_true(alloc_bytes < 1024 * 1024);
-        lesson_free(ls);
-        free(ls);
-    }
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -133,7 +85,6 @@ int main(void)
         cmocka_unit_test(test_plan_numbers),
         cmocka_unit_test(test_plan_refuses),
         cmocka_unit_test(test_layer_kinds),
-        cmocka_unit_test(test_lesson_check_allocates_no_activations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
