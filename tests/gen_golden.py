@@ -22,6 +22,9 @@ The references are computed in float64 and stored as float32.
 The safetensors, .caffemodel and Model-Zoo-style ONNX files are written by hand (no
 safetensors or caffe package on Debian); only the torchvision-style ONNX files come from
 torch.onnx.export.
+
+One file of about 680 lines on purpose: it is run by hand, rarely, as one script, and the
+writers for the three formats sit next to the networks they write.
 """
 import json
 import math
@@ -41,7 +44,7 @@ TV_MEAN = (0.485, 0.456, 0.406)
 TV_STD = (0.229, 0.224, 0.225)
 LOGIT_RMS = 3.0  # fc8 is rescaled so the softmax is neither flat nor one-hot
 
-# ---- the networks as data (mirrors LayerSpec in src/net.h) ------------------------------
+# ---- the networks as data (mirrors LayerSpec in src/nn/arch.h) ------------------------------
 
 
 def caffe_spec(c=(96, 256, 384, 384, 256), fc=(4096, 4096, 1000)):

@@ -27,7 +27,7 @@ const UiKeyRow ui_keys[] = {
     {"K", "kernels instead of feature maps", {{'k', 0, ACT_KERNELS}}},
     {"1 2 3 4", "cards: size, params, field, math",
      {{'1', 0, ACT_CARD_SIZE}, {'2', 0, ACT_CARD_PARAMS}, {'3', 0, ACT_CARD_RF}, {'4', 0, ACT_CARD_MATH}}},
-    {"E", "export PNGs (grid, tile, screen)", {{'e', 0, ACT_EXPORT}}},
+    {"E", "export the layer's PNGs and a screenshot", {{'e', 0, ACT_EXPORT}}},
     {"T", "high-contrast theme", {{'t', 0, ACT_THEME}}},
     {"Ctrl +  Ctrl −  Ctrl 0", "bigger / smaller / normal",
      {{'+', UI_MOD_CTRL, ACT_ZOOM_IN}, {'-', UI_MOD_CTRL, ACT_ZOOM_OUT}, {'0', UI_MOD_CTRL, ACT_ZOOM_RESET}}},
