@@ -14,45 +14,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <stb_image.h>
 
 #include "lesson.h"
+#include "support.h"
 
 #define W 640
 #define H 360
 #define LESSONS FIXTURES "/../../lessons"
+#define HEADLESS "SDL_VIDEODRIVER=dummy"
 
-static char dir[] = "/tmp/alexscope-lesson-XXXXXX";
-
-static int run(const char *args, const char *err_file)
-{
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "SDL_VIDEODRIVER=dummy '%s' %s >/dev/null 2>'%s'", ALEXSCOPE_BIN, args,
-             err_file ? err_file : "/dev/null");
-    int rc = system(cmd);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-static int colours(const unsigned char *px)
-{
-    static unsigned char seen[1 << 15];
-    memset(seen, 0, sizeof seen);
-    int n = 0;
-    for (long i = 0; i < (long)W * H; i++) {
-        const unsigned char *p = px + i * 3;
-        int key = (p[0] >> 3) << 10 | (p[1] >> 3) << 5 | (p[2] >> 3);
-        if (!seen[key]) seen[key] = 1, n++;
-    }
-    return n;
-}
+static int run(const char *args, const char *err_file) { return ts_run(HEADLESS, args, NULL, err_file); }
 
 static void shoot(const char *lesson, int step)
 {
-    char path[512], args[2048];
-    snprintf(path, sizeof path, "%s/shot.png", dir);
+    const char *path = ts_path("shot.png");
+    char args[2048];
     snprintf(args, sizeof args, "--screenshot '%s' --size %dx%d --lesson '%s' --lesson-step %d", path, W, H, lesson, step);
     int rc = run(args, NULL);
     if (rc != 0) fail_msg("%s step %d: exit %d", lesson, step, rc);
@@ -61,7 +39,7 @@ static void shoot(const char *lesson, int step)
     assert_non_null(px);
     assert_int_equal(w, W);
     assert_int_equal(h, H);
-    int c = colours(px);
+    int c = ts_colours(px, (long)W * H);
     print_message("%-40s step %2d: %5d colours\n", strrchr(lesson, '/') + 1, step, c);
     assert_true(c > 40);
     stbi_image_free(px);
@@ -105,51 +83,30 @@ static void test_bad_lesson(void **ctx)
 {
     (void)ctx;
     char bad[512], err[512], args[2048];
-    snprintf(bad, sizeof bad, "%s/typo.lesson", dir);
-    snprintf(err, sizeof err, "%s/stderr.txt", dir);
-    FILE *f = fopen(bad, "w");
-    assert_non_null(f);
-    fputs("title: A typo\narch: alexnet\n\n--- First\nlayer: conv1\nfine\n\n--- Second\nlayer: conv9\noops\n", f);
-    fclose(f);
+    snprintf(bad, sizeof bad, "%s", ts_path("typo.lesson"));
+    snprintf(err, sizeof err, "%s", ts_path("stderr.txt"));
+    const char *typo = "title: A typo\narch: alexnet\n\n--- First\nlayer: conv1\nfine\n\n--- Second\nlayer: conv9\noops\n";
+    ts_write_file(bad, typo, strlen(typo));
     /* no --screenshot: the window would open if the lesson were accepted */
     snprintf(args, sizeof args, "--lesson '%s'", bad);
     assert_int_equal(run(args, err), 1);
-    char msg[2048] = "", want[600];
-    f = fopen(err, "r");
-    assert_non_null(f);
-    size_t got = fread(msg, 1, sizeof msg - 1, f);
-    msg[got] = '\0';
-    fclose(f);
+    char *msg = (char *)ts_slurp(err, NULL), want[600];
     snprintf(want, sizeof want, "alexscope: %s:9:", bad);
     if (!strstr(msg, want)) fail_msg("stderr lacks '%s': %s", want, msg);
-    snprintf(args, sizeof args, "--lesson '%s/missing.lesson'", dir);
+    free(msg);
+    snprintf(args, sizeof args, "--lesson '%s'", ts_path("missing.lesson"));
     assert_int_equal(run(args, NULL), 1);
-    snprintf(args, sizeof args, "--screenshot '%s/x.png' --lesson '%s' --lesson-step 2", dir, bad);
+    snprintf(args, sizeof args, "--screenshot '%s' --lesson '%s' --lesson-step 2", ts_path("x.png"), bad);
     assert_int_equal(run(args, NULL), 1);
-    snprintf(args, sizeof args, "--screenshot '%s/x.png' --lesson '%s/02-input.lesson' --lesson-step 5", dir, LESSONS);
+    snprintf(args, sizeof args, "--screenshot '%s' --lesson '%s/02-input.lesson' --lesson-step 5", ts_path("x.png"), LESSONS);
     assert_int_equal(run(args, NULL), 1); /* it has 4 steps */
-    snprintf(args, sizeof args, "--screenshot '%s/x.png' --lesson '%s/02-input.lesson' --lesson-step 0", dir, LESSONS);
+    snprintf(args, sizeof args, "--screenshot '%s' --lesson '%s/02-input.lesson' --lesson-step 0", ts_path("x.png"), LESSONS);
     assert_int_equal(run(args, NULL), 2);
     assert_int_equal(run("--lesson-step 2", NULL), 2);
-    remove(bad);
-    remove(err);
-}
-
-static int setup(void **ctx)
-{
-    (void)ctx;
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **ctx)
-{
-    (void)ctx;
-    rmdir(dir);
-    return 0;
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_bad_lesson), cmocka_unit_test(test_every_lesson)};
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, ts_setup, ts_teardown);
 }

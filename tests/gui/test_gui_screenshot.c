@@ -10,29 +10,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <stb_image.h>
 
 #include "net.h"
+#include "support.h"
 
 #define W 640
 #define H 360
+#define HEADLESS "SDL_VIDEODRIVER=dummy"
 
-static char dir[] = "/tmp/alexscope-shots-XXXXXX";
-
-static int run(const char *args)
-{
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "SDL_VIDEODRIVER=dummy '%s' %s >/dev/null 2>&1", ALEXSCOPE_BIN, args);
-    int rc = system(cmd);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
+static int run(const char *args) { return ts_run(HEADLESS, args, NULL, NULL); }
 
 static unsigned char *shoot(const char *step, char *path, size_t size)
 {
-    snprintf(path, size, "%s/%s.png", dir, step);
+    snprintf(path, size, "%s/%s.png", ts_dir(), step);
     char args[1024];
     snprintf(args, sizeof args, "--screenshot '%s' --step %s --size %dx%d", path, step, W, H);
     assert_int_equal(run(args), 0);
@@ -42,20 +34,6 @@ static unsigned char *shoot(const char *step, char *path, size_t size)
     assert_int_equal(w, W);
     assert_int_equal(h, H);
     return px;
-}
-
-/* Not blank: many different colours, not one flat fill. */
-static int colours(const unsigned char *px)
-{
-    static unsigned char seen[1 << 15];
-    memset(seen, 0, sizeof seen);
-    int n = 0;
-    for (long i = 0; i < (long)W * H; i++) {
-        const unsigned char *p = px + i * 3;
-        int key = (p[0] >> 3) << 10 | (p[1] >> 3) << 5 | (p[2] >> 3);
-        if (!seen[key]) seen[key] = 1, n++;
-    }
-    return n;
 }
 
 static long differing(const unsigned char *a, const unsigned char *b)
@@ -73,7 +51,7 @@ static void test_every_layer(void **ctx)
     for (int pos = 0; pos <= arch_alexnet.nlayers; pos++) {
         const char *step = pos == 0 ? "input" : arch_alexnet.layers[pos - 1].name;
         unsigned char *px = shoot(step, path, sizeof path);
-        int c = colours(px);
+        int c = ts_colours(px, (long)W * H); /* not blank: not one flat fill */
         print_message("%-6s %5d colours", step, c);
         assert_true(c > 40);
         if (prev) {
@@ -94,48 +72,24 @@ static void test_bad_input(void **ctx)
 {
     (void)ctx;
     char args[1024];
-    snprintf(args, sizeof args, "--screenshot '%s/bad.png' --size %dx%d '%s/bad/random.png'", dir, W, H, FIXTURES);
+    snprintf(args, sizeof args, "--screenshot '%s' --size %dx%d '%s/bad/random.png'", ts_path("bad.png"), W, H,
+             FIXTURES);
     assert_int_equal(run(args), 1); /* the message is in the picture and on stderr */
-    snprintf(args, sizeof args, "--screenshot '%s/x.png' --step conv9", dir);
+    snprintf(args, sizeof args, "--screenshot '%s' --step conv9", ts_path("x.png"));
     assert_int_equal(run(args), 1);
     assert_int_equal(run("--screenshot /tmp/x.png --size 12"), 2);
     assert_int_equal(run("--no-such-option"), 2);
 
     /* no display at all: a clear message and exit 1, not an invisible window */
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER timeout 60 '%s' 2>'%s/err.txt' >/dev/null",
-             ALEXSCOPE_BIN, dir);
-    int rc = system(cmd);
-    assert_true(WIFEXITED(rc) && WEXITSTATUS(rc) == 1);
-    char msg[1024] = "";
-    snprintf(cmd, sizeof cmd, "%s/err.txt", dir);
-    FILE *f = fopen(cmd, "r");
-    assert_non_null(f);
-    size_t got = fread(msg, 1, sizeof msg - 1, f);
-    msg[got] = '\0';
-    fclose(f);
-    remove(cmd);
+    char out[256], msg[1024];
+    int rc = ts_run_capture_with("env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER timeout 60", "", out,
+                                 sizeof out, msg, sizeof msg);
+    assert_int_equal(rc, 1);
     assert_non_null(strstr(msg, "no display"));
-    char p[512];
-    snprintf(p, sizeof p, "%s/bad.png", dir);
-    remove(p);
-}
-
-static int setup(void **ctx)
-{
-    (void)ctx;
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **ctx)
-{
-    (void)ctx;
-    rmdir(dir);
-    return 0;
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_every_layer), cmocka_unit_test(test_bad_input)};
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, ts_setup, ts_teardown);
 }

@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
+
+#include "support.h"
 
 static int have_xvfb(void) { return system("command -v xvfb-run >/dev/null 2>&1") == 0; }
 
@@ -28,38 +28,28 @@ static int count_png(const char *dir)
     return n;
 }
 
-static void clean(const char *dir)
+/* `alexscope --selftest-events <coffee.png> ARGS` in a virtual X server: must exit 0. */
+static void run_events(const char *args)
 {
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char p[1024];
-    while (d && (e = readdir(d)))
-        if (strstr(e->d_name, ".png")) snprintf(p, sizeof p, "%s/%s", dir, e->d_name), remove(p);
-    if (d) closedir(d);
-    rmdir(dir);
+    const char *assets = getenv("ALEXSCOPE_ASSETS");
+    char all[4096], out[4096], err[4096];
+    snprintf(all, sizeof all, "--selftest-events '%s/samples/coffee.png' %s", assets ? assets : FIXTURES "/../../assets",
+             args);
+    /* SDL's X11 backend leaks libdbus's connection at exit (not ours): LeakSanitizer is
+       switched off for this child only; the screenshot test keeps it on for our code. */
+    int rc = ts_run_capture_with("ASAN_OPTIONS=\"$ASAN_OPTIONS:detect_leaks=0\" xvfb-run -a -s '-screen 0 1280x800x24'",
+                                 all, out, sizeof out, err, sizeof err);
+    if (rc != 0) fail_msg("exit %d\n%s%s", rc, out, err);
 }
 
 static void test_events(void **ctx)
 {
     (void)ctx;
     if (!have_xvfb()) skip();
-    char dir[] = "/tmp/alexscope-xvfb-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    const char *assets = getenv("ALEXSCOPE_ASSETS");
-    char good[1024], cmd[4096];
-    snprintf(good, sizeof good, "%s/samples/coffee.png", assets ? assets : FIXTURES "/../../assets");
-    snprintf(cmd, sizeof cmd,
-             /* SDL's X11 backend leaks libdbus's connection at exit (not ours): LeakSanitizer is
-                switched off for this child only; the screenshot test keeps it on for our code. */
-             "ASAN_OPTIONS=\"$ASAN_OPTIONS:detect_leaks=0\" "
-             "xvfb-run -a -s '-screen 0 1280x800x24' '%s' --selftest-events '%s' --selftest-bad '%s/bad/trunc_1586.png' "
-             "--export-dir '%s'",
-             ALEXSCOPE_BIN, good, FIXTURES, dir);
-    int rc = system(cmd);
-    assert_true(WIFEXITED(rc));
-    assert_int_equal(WEXITSTATUS(rc), 0);
-    assert_true(count_png(dir) >= 2); /* the E key: grid and screenshot at least */
-    clean(dir);
+    char args[2048];
+    snprintf(args, sizeof args, "--selftest-bad '%s/bad/trunc_1586.png' --export-dir '%s'", FIXTURES, ts_dir());
+    run_events(args);
+    assert_true(count_png(ts_dir()) >= 2); /* the E key: grid and screenshot at least */
 }
 
 /* --lesson: N through every step of a lesson and P back, the picker (L, Down, Enter), Esc,
@@ -68,20 +58,11 @@ static void test_lesson_events(void **ctx)
 {
     (void)ctx;
     if (!have_xvfb()) skip();
-    const char *assets = getenv("ALEXSCOPE_ASSETS");
-    char good[1024], cmd[4096];
-    snprintf(good, sizeof good, "%s/samples/coffee.png", assets ? assets : FIXTURES "/../../assets");
-    snprintf(cmd, sizeof cmd,
-             "ASAN_OPTIONS=\"$ASAN_OPTIONS:detect_leaks=0\" "
-             "xvfb-run -a -s '-screen 0 1280x800x24' '%s' --selftest-events '%s' --lesson '%s/../../lessons/13-augmentation.lesson'",
-             ALEXSCOPE_BIN, good, FIXTURES);
-    int rc = system(cmd);
-    assert_true(WIFEXITED(rc));
-    assert_int_equal(WEXITSTATUS(rc), 0);
+    run_events("--lesson '" FIXTURES "/../../lessons/13-augmentation.lesson'");
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_events), cmocka_unit_test(test_lesson_events)};
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, ts_setup, ts_teardown);
 }

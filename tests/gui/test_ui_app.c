@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "support.h"
 #include "ui_app.h"
 
 /* ---- the fake worker ------------------------------------------------------------------- */
@@ -74,8 +75,6 @@ static int f_sync(void *c, UiModel *m, UiNote *note)
 
 /* ---- fixtures ---------------------------------------------------------------------------- */
 
-static char dir[] = "/tmp/alexscope-ui-app-XXXXXX";
-
 static const char lesson_text[] =
     "title: Five steps\n"
     "arch: alexnet\n"
@@ -92,31 +91,14 @@ static const char lenet_text[] =
     "weights: /nonexistent/lenet.safetensors\n"
     "\n--- Only\nlayer: conv1\nchannel: 2\nKernels.\n";
 
-static void write_file(const char *name, const char *text)
-{
-    char p[1024];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    FILE *f = fopen(p, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
+static void write_text(const char *name, const char *text) { ts_write_file(ts_path(name), text, strlen(text)); }
 
 static int setup(void **ctx)
 {
-    if (!mkdtemp(dir)) return -1;
-    write_file("a-five.lesson", lesson_text);
-    write_file("b-lenet.lesson", lenet_text);
-    write_file("c-broken.lesson", "title: no arch\n");
-    return 0;
-}
-
-static int teardown(void **ctx)
-{
-    const char *names[] = {"a-five.lesson", "b-lenet.lesson", "c-broken.lesson"};
-    char p[1024];
-    for (int i = 0; i < 3; i++) snprintf(p, sizeof p, "%s/%s", dir, names[i]), remove(p);
-    rmdir(dir);
+    if (ts_setup(ctx) != 0) return -1;
+    write_text("a-five.lesson", lesson_text);
+    write_text("b-lenet.lesson", lenet_text);
+    write_text("c-broken.lesson", "title: no arch\n");
     return 0;
 }
 
@@ -139,7 +121,7 @@ static void start(const char *line)
     memset(&F, 0, sizeof F);
     UiAppWorker port = {&F, f_weights, f_image, f_image_crop, f_dropout, f_narrate, f_drop, f_target, f_sync};
     ui_app_init(&A, &o, &port);
-    snprintf(A.lessons_dir, sizeof A.lessons_dir, "%s", dir);
+    snprintf(A.lessons_dir, sizeof A.lessons_dir, "%s", ts_dir());
     net_alexnet.arch = &arch_alexnet, net_alexnet.nlayers = arch_alexnet.nlayers;
     net_lenet.arch = &arch_lenet5, net_lenet.nlayers = arch_lenet5.nlayers;
 }
@@ -154,7 +136,7 @@ static void stop(void)
 static void start_lesson(const char *file, const char *extra)
 {
     char line[1200];
-    snprintf(line, sizeof line, "--lesson %s/%s %s", dir, file, extra);
+    snprintf(line, sizeof line, "--lesson %s %s", ts_path(file), extra);
     start(line);
     Err e = {0};
     if (ui_app_open_lesson(&A, &e) != 0) fail_msg("%s", e.msg);
@@ -285,7 +267,7 @@ static void test_lesson_step_option_and_image(void **ctx)
     stop();
 
     char line[1200]; /* --lesson-step past the end */
-    snprintf(line, sizeof line, "--lesson %s/a-five.lesson --lesson-step 6", dir);
+    snprintf(line, sizeof line, "--lesson %s --lesson-step 6", ts_path("a-five.lesson"));
     start(line);
     Err e = {0};
     assert_int_equal(ui_app_open_lesson(&A, &e), -1);
@@ -461,5 +443,5 @@ int main(void)
         cmocka_unit_test(test_picker),              cmocka_unit_test(test_free_view_keys),
         cmocka_unit_test(test_options_into_state),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, ts_teardown);
 }

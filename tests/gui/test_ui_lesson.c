@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "support.h"
 #include "ui_lesson.h"
 
 static const char text[] =
@@ -78,6 +79,17 @@ static void done(Lesson *ls)
 
 static int pos_of(const char *name) { return arch_layer_index(&arch_alexnet, name) + 1; }
 
+/* The view is on LAYER with CARD and the unit (c, y, x) selected. */
+static void assert_unit(const UiState *st, const char *layer, int card, int c, int y, int x)
+{
+    assert_int_equal(st->pos, pos_of(layer));
+    assert_int_equal(st->card, card);
+    assert_true(st->unit.valid);
+    assert_int_equal(st->unit.c, c);
+    assert_int_equal(st->unit.y, y);
+    assert_int_equal(st->unit.x, x);
+}
+
 static void test_step_views(void **ctx)
 {
     (void)ctx;
@@ -98,22 +110,12 @@ static void test_step_views(void **ctx)
     assert_int_equal(st.channel, 5);
 
     ui_lesson_view(&st, ls->arch, &ls->steps[2]);
-    assert_int_equal(st.pos, pos_of("pool5"));
+    assert_unit(&st, "pool5", CARD_RF, 3, 2, 4);
     assert_false(st.kernels);
-    assert_int_equal(st.card, CARD_RF);
-    assert_true(st.unit.valid);
     assert_int_equal(st.unit.pos, st.pos);
-    assert_int_equal(st.unit.c, 3);
-    assert_int_equal(st.unit.y, 2);
-    assert_int_equal(st.unit.x, 4);
 
     ui_lesson_view(&st, ls->arch, &ls->steps[3]);
-    assert_int_equal(st.pos, pos_of("conv2"));
-    assert_int_equal(st.card, CARD_MATH);
-    assert_true(st.unit.valid);
-    assert_int_equal(st.unit.c, 10);
-    assert_int_equal(st.unit.y, 13);
-    assert_int_equal(st.unit.x, 20);
+    assert_unit(&st, "conv2", CARD_MATH, 10, 13, 20);
 
     ui_lesson_view(&st, ls->arch, &ls->steps[4]);
     assert_int_equal(st.pos, pos_of("fc6"));
@@ -227,34 +229,19 @@ static void test_inputs(void **ctx)
 static void test_list(void **ctx)
 {
     (void)ctx;
-    char dir[] = "/tmp/alexscope-lessons-XXXXXX", p[256];
-    assert_non_null(mkdtemp(dir));
-    snprintf(p, sizeof p, "%s/b-good.lesson", dir);
-    FILE *f = fopen(p, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    snprintf(p, sizeof p, "%s/a-bad.lesson", dir);
-    f = fopen(p, "w");
-    assert_non_null(f);
-    fputs("title: Bad\n\n--- x\nlayer: conv9\nhi\n", f);
-    fclose(f);
-    snprintf(p, sizeof p, "%s/notes.txt", dir);
-    f = fopen(p, "w");
-    assert_non_null(f);
-    fclose(f);
+    const char *bad = "title: Bad\n\n--- x\nlayer: conv9\nhi\n";
+    ts_write_file(ts_path("b-good.lesson"), text, strlen(text));
+    ts_write_file(ts_path("a-bad.lesson"), bad, strlen(bad));
+    ts_write_file(ts_path("notes.txt"), NULL, 0);
     UiLessonList *list = malloc(sizeof *list);
     Err e = {0};
-    assert_int_equal(ui_lesson_list(dir, list, &e), 2);
+    assert_int_equal(ui_lesson_list(ts_dir(), list, &e), 2);
     assert_string_equal(list->e[0].file, "a-bad.lesson");
     assert_non_null(strstr(list->e[0].error, "a-bad.lesson:4:"));
     assert_string_equal(list->e[1].title, "Test lesson");
     assert_int_equal(list->e[1].nsteps, 6);
     assert_int_equal(ui_lesson_list("/nonexistent/lessons", list, &e), -1);
     free(list);
-    const char *names[] = {"b-good.lesson", "a-bad.lesson", "notes.txt"};
-    for (int i = 0; i < 3; i++) snprintf(p, sizeof p, "%s/%s", dir, names[i]), remove(p);
-    rmdir(dir);
 }
 
 static void test_picker_keys(void **ctx)
@@ -285,5 +272,5 @@ int main(void)
         cmocka_unit_test(test_put_back_after_manual_change), cmocka_unit_test(test_inputs),
         cmocka_unit_test(test_list),        cmocka_unit_test(test_picker_keys),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, ts_setup, ts_teardown);
 }

@@ -25,6 +25,17 @@ static int parse(const char *line, UiOptions *o, Err *e)
     return ui_options_parse(argc, argv, o, e);
 }
 
+/* The options of a line that must parse (they point into parse's buffer: read them before
+   the next parse). */
+static UiOptions good(const char *line)
+{
+    UiOptions o;
+    Err e;
+    int rc = parse(line, &o, &e);
+    if (rc != 0) fail_msg("'%s': rc %d, message '%s'", line, rc, e.msg);
+    return o;
+}
+
 /* The line must fail with 2 and a message starting with want. */
 static void bad(const char *line, const char *want)
 {
@@ -35,12 +46,21 @@ static void bad(const char *line, const char *want)
         fail_msg("'%s': rc %d, message '%s', expected 2 and '%s...'", line, rc, e.msg, want);
 }
 
+/* bad("<before>OPT VALUE", "OPT VALUE: <msg>") for each value of the NULL-terminated list. */
+static void bad_values(const char *before, const char *opt, const char *const *values, const char *msg)
+{
+    for (; *values; values++) {
+        char line[256], want[256];
+        snprintf(line, sizeof line, "%s%s %s", before, opt, *values);
+        snprintf(want, sizeof want, "%s %s: %s", opt, *values, msg);
+        bad(line, want);
+    }
+}
+
 static void test_defaults(void **ctx)
 {
     (void)ctx;
-    UiOptions o;
-    Err e;
-    assert_int_equal(parse("", &o, &e), 0);
+    UiOptions o = good("");
     assert_int_equal(o.w, 1280);
     assert_int_equal(o.h, 720);
     assert_int_equal(o.sized, 0);
@@ -56,11 +76,8 @@ static void test_defaults(void **ctx)
 static void test_strings_and_flags(void **ctx)
 {
     (void)ctx;
-    UiOptions o;
-    Err e;
-    assert_int_equal(parse("cat.png --weights w.onnx --arch lenet5 --font f.ttf --export-dir out --screenshot s.png "
-                           "--step conv2 --lesson a.lesson --selftest-events g.png --selftest-bad b.png",
-                           &o, &e), 0);
+    UiOptions o = good("cat.png --weights w.onnx --arch lenet5 --font f.ttf --export-dir out --screenshot s.png "
+                       "--step conv2 --lesson a.lesson --selftest-events g.png --selftest-bad b.png");
     assert_string_equal(o.image, "cat.png");
     assert_string_equal(o.weights, "w.onnx");
     assert_string_equal(o.arch, "lenet5");
@@ -71,109 +88,73 @@ static void test_strings_and_flags(void **ctx)
     assert_string_equal(o.lesson, "a.lesson");
     assert_string_equal(o.selftest, "g.png");
     assert_string_equal(o.selftest_bad, "b.png");
-    assert_int_equal(parse("--bench-ui --kernels --show-keys --grey --per-layer --mirror --theme contrast", &o, &e), 0);
+    o = good("--bench-ui --kernels --show-keys --grey --per-layer --mirror --theme contrast");
     assert_int_equal(o.bench + o.kernels + o.show_keys + o.norm + o.mirror + o.theme, 6);
     assert_int_equal(o.cmap, 0);
-    assert_int_equal(parse("--theme high-contrast", &o, &e), 0);
-    assert_int_equal(o.theme, 1);
-    assert_int_equal(parse("-h", &o, &e), 0);
-    assert_int_equal(o.help, 1);
-    assert_int_equal(parse("--card field", &o, &e), 0);
-    assert_int_equal(o.card, 2);
-    assert_int_equal(parse("--card math", &o, &e), 0);
-    assert_int_equal(o.card, 3);
+    assert_int_equal(good("--theme high-contrast").theme, 1);
+    assert_int_equal(good("-h").help, 1);
+    assert_int_equal(good("--card field").card, 2);
+    assert_int_equal(good("--card math").card, 3);
 }
 
 static void test_size(void **ctx)
 {
     (void)ctx;
-    UiOptions o;
-    Err e;
-    assert_int_equal(parse("--size 1920x1080", &o, &e), 0);
+    UiOptions o = good("--size 1920x1080");
     assert_int_equal(o.w, 1920);
     assert_int_equal(o.h, 1080);
     assert_int_equal(o.sized, 1);
-    assert_int_equal(parse("--size 320x200", &o, &e), 0);
+    o = good("--size 320x200");
     assert_int_equal(o.w * 1000 + o.h, 320200);
-    assert_int_equal(parse("--size 8192x8192", &o, &e), 0);
+    o = good("--size 8192x8192");
     assert_int_equal(o.w + o.h, 16384);
     bad("--size 0x0", "--size 0x0: expected WxH from 320x200 to 8192x8192");
-    bad("--size 319x200", "--size 319x200: expected WxH");
-    bad("--size 320x199", "--size 320x199: expected WxH");
-    bad("--size 8193x720", "--size 8193x720: expected WxH");
-    bad("--size 12", "--size 12: expected WxH");
-    bad("--size 1280x720x3", "--size 1280x720x3: expected WxH");
-    bad("--size 1280x", "--size 1280x: expected WxH");
-    bad("--size x720", "--size x720: expected WxH");
-    bad("--size 1280X720", "--size 1280X720: expected WxH");
+    bad_values("", "--size", (const char *const[]){"319x200", "320x199", "8193x720", "12", "1280x720x3", "1280x", "x720",
+                                                   "1280X720", NULL},
+               "expected WxH");
     bad("--size", "--size needs a value");
 }
 
 static void test_channel(void **ctx)
 {
     (void)ctx;
-    UiOptions o;
-    Err e;
-    assert_int_equal(parse("--channel 0", &o, &e), 0);
-    assert_int_equal(o.channel, 0);
-    assert_int_equal(parse("--channel 65535", &o, &e), 0);
-    assert_int_equal(o.channel, 65535);
+    assert_int_equal(good("--channel 0").channel, 0);
+    assert_int_equal(good("--channel 65535").channel, 65535);
     bad("--channel -1", "--channel -1: a channel number from 0 to 65535");
-    bad("--channel 65536", "--channel 65536: a channel number");
-    bad("--channel 3x", "--channel 3x: a channel number");
-    bad("--channel abc", "--channel abc: a channel number");
+    bad_values("", "--channel", (const char *const[]){"65536", "3x", "abc", NULL}, "a channel number");
 }
 
 static void test_zoom(void **ctx)
 {
     (void)ctx;
-    UiOptions o;
-    Err e;
-    assert_int_equal(parse("--zoom 1.5", &o, &e), 0);
-    assert_true(o.zoom == 1.5f);
-    assert_int_equal(parse("--zoom 0.5", &o, &e), 0);
-    assert_true(o.zoom == 0.5f);
-    assert_int_equal(parse("--zoom 3", &o, &e), 0);
-    assert_true(o.zoom == 3.0f);
-    bad("--zoom 0", "--zoom 0: a scale from 0.5 to 3");
-    bad("--zoom 3.5", "--zoom 3.5: a scale from 0.5 to 3");
-    bad("--zoom nan", "--zoom nan: a scale");
-    bad("--zoom big", "--zoom big: a scale");
-    bad("--zoom 2x", "--zoom 2x: a scale");
+    assert_true(good("--zoom 1.5").zoom == 1.5f);
+    assert_true(good("--zoom 0.5").zoom == 0.5f);
+    assert_true(good("--zoom 3").zoom == 3.0f);
+    bad_values("", "--zoom", (const char *const[]){"0", "3.5", NULL}, "a scale from 0.5 to 3");
+    bad_values("", "--zoom", (const char *const[]){"nan", "big", "2x", NULL}, "a scale");
 }
 
 static void test_unit(void **ctx)
 {
     (void)ctx;
-    UiOptions o;
-    Err e;
-    assert_int_equal(parse("--unit 10,5,7", &o, &e), 0);
+    UiOptions o = good("--unit 10,5,7");
     assert_int_equal(o.has_unit, 1);
     assert_int_equal(o.unit[0], 10);
     assert_int_equal(o.unit[1], 5);
     assert_int_equal(o.unit[2], 7);
-    assert_int_equal(parse("--unit 0,0,65535", &o, &e), 0);
-    assert_int_equal(o.unit[2], 65535);
+    assert_int_equal(good("--unit 0,0,65535").unit[2], 65535);
     bad("--unit 1,2", "--unit 1,2: expected C,Y,X, each from 0 to 65535");
-    bad("--unit 1,2,3,4", "--unit 1,2,3,4: expected C,Y,X");
-    bad("--unit 1,-2,3", "--unit 1,-2,3: expected C,Y,X");
-    bad("--unit 1,2,x", "--unit 1,2,x: expected C,Y,X");
-    bad("--unit 1,,3", "--unit 1,,3: expected C,Y,X");
-    bad("--unit 1,2,65536", "--unit 1,2,65536: expected C,Y,X");
+    bad_values("", "--unit", (const char *const[]){"1,2,3,4", "1,-2,3", "1,2,x", "1,,3", "1,2,65536", NULL},
+               "expected C,Y,X");
 }
 
 static void test_lesson_step(void **ctx)
 {
     (void)ctx;
-    UiOptions o;
-    Err e;
-    assert_int_equal(parse("--lesson a.lesson --lesson-step 3", &o, &e), 0);
-    assert_int_equal(o.lesson_step, 3);
-    assert_int_equal(parse("--lesson a.lesson --lesson-step 64", &o, &e), 0);
-    assert_int_equal(o.lesson_step, 64);
+    assert_int_equal(good("--lesson a.lesson --lesson-step 3").lesson_step, 3);
+    assert_int_equal(good("--lesson a.lesson --lesson-step 64").lesson_step, 64);
     bad("--lesson a.lesson --lesson-step 0", "--lesson-step 0: a step number from 1 to 64");
-    bad("--lesson a.lesson --lesson-step 65", "--lesson-step 65: a step number from 1");
-    bad("--lesson a.lesson --lesson-step 2a", "--lesson-step 2a: a step number from 1");
+    bad_values("--lesson a.lesson ", "--lesson-step", (const char *const[]){"65", "2a", NULL}, "a step number from 1");
     bad("--lesson-step 2", "--lesson-step needs --lesson FILE");
 }
 
@@ -195,7 +176,7 @@ static void test_usage_lists_keys(void **ctx)
     ui_options_usage(f);
     fclose(f);
     const char *want[] = {"usage: alexscope", "--screenshot", "--lesson-step N", "alexnet (default), alexnet-tv, lenet5",
-                          "seed 42", "PgDn", "Backspace", "Home  End", "Ctrl W", "F11", "1 2 3 4", "export PNGs"};
+                          "seed 42", "PgDn", "Backspace", "Home  End", "Ctrl W", "F11", "1 2 3 4", "export the layer's PNGs"};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         if (!strstr(buf, want[i])) fail_msg("--help lacks '%s'", want[i]);
 }

@@ -53,6 +53,21 @@ static int has(const UiLines *L, const char *s)
     return 0;
 }
 
+#define LINES(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* What text (ui_formula_text, ui_params_text) writes for the layer called name (NULL: the
+   input): some line contains each of yes, none any of no (NULL-terminated, or NULL). */
+static void expect_lines(void (*text)(const Net *, int, UiLines *), const char *name, const char *const *yes,
+                         const char *const *no)
+{
+    UiLines L;
+    text(net, name ? layer(name) : -1, &L);
+    for (; yes && *yes; yes++)
+        if (!has(&L, *yes)) fail_msg("%s: no line has '%s'", name ? name : "input", *yes);
+    for (; no && *no; no++)
+        if (has(&L, *no)) fail_msg("%s: a line has '%s'", name ? name : "input", *no);
+}
+
 static void test_shapes(void **ctx)
 {
     (void)ctx;
@@ -68,40 +83,23 @@ static void test_shapes(void **ctx)
 static void test_formulas(void **ctx)
 {
     (void)ctx;
-    UiLines L;
-    ui_formula_text(net, layer("conv1"), &L);
-    assert_true(has(&L, "(227+2·0−11)/4+1 = 55"));
-    assert_true(has(&L, "55×55×96"));
-    /* the paper's 224 does not divide: 54.25, computed, and why 227 */
-    assert_true(has(&L, "54.25"));
-    assert_true(has(&L, "224"));
-    assert_true(has(&L, "6,400")); /* what fc6 would get with floor rounding at 224 */
-    ui_formula_text(net, layer("pool1"), &L);
-    assert_true(has(&L, "(55+2·0−3)/2+1 = 27"));
-    assert_false(has(&L, "54.25"));
-    ui_formula_text(net, layer("conv2"), &L);
-    assert_true(has(&L, "(27+2·2−5)/1+1 = 27"));
-    ui_formula_text(net, layer("relu1"), &L);
-    assert_true(has(&L, "max(0, x)"));
-    ui_formula_text(net, layer("fc6"), &L);
-    assert_true(has(&L, "9,216"));
-    ui_formula_text(net, -1, &L);
-    assert_true(has(&L, "227×227×3"));
-    assert_true(has(&L, "54.25"));
+    /* the paper's 224 does not divide: 54.25, computed, and why 227; 6,400: what fc6 would
+       get with floor rounding at 224 */
+    expect_lines(ui_formula_text, "conv1", LINES("(227+2·0−11)/4+1 = 55", "55×55×96", "54.25", "224", "6,400"), NULL);
+    expect_lines(ui_formula_text, "pool1", LINES("(55+2·0−3)/2+1 = 27"), LINES("54.25"));
+    expect_lines(ui_formula_text, "conv2", LINES("(27+2·2−5)/1+1 = 27"), NULL);
+    expect_lines(ui_formula_text, "relu1", LINES("max(0, x)"), NULL);
+    expect_lines(ui_formula_text, "fc6", LINES("9,216"), NULL);
+    expect_lines(ui_formula_text, NULL, LINES("227×227×3", "54.25"), NULL);
 }
 
 static void test_params(void **ctx)
 {
     (void)ctx;
-    UiLines L;
     assert_true(net->plan.total_params == 60965224LL);
-    ui_params_text(net, layer("conv1"), &L);
-    assert_true(has(&L, "96×11×11×3 + 96 = 34,944"));
-    assert_true(has(&L, "of 60,965,224"));
-    ui_params_text(net, layer("conv2"), &L);
-    assert_true(has(&L, "2 groups"));
-    ui_params_text(net, layer("relu1"), &L);
-    assert_true(has(&L, "no parameters"));
+    expect_lines(ui_params_text, "conv1", LINES("96×11×11×3 + 96 = 34,944", "of 60,965,224"), NULL);
+    expect_lines(ui_params_text, "conv2", LINES("2 groups"), NULL);
+    expect_lines(ui_params_text, "relu1", LINES("no parameters"), NULL);
     double pp, mp;
     ui_layer_shares(net, layer("fc6"), &pp, &mp);
     assert_true(pp > 61.5 && pp < 62.5);

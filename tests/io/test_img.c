@@ -20,16 +20,26 @@
 
 /* ---- decoding --------------------------------------------------------------------- */
 
+/* img_load that must succeed. */
+static void load_ok(const char *path, Image *im)
+{
+    Err e = {0};
+    if (img_load(path, im, &e) != 0) fail_msg("%s", e.msg);
+}
+
+/* im holds the n pixels listed, each {x, y, r, g, b}. */
+static void assert_pixels(const Image *im, int n, const int (*px)[5])
+{
+    for (int i = 0; i < n; i++) assert_px(im, px[i][0], px[i][1], px[i][2], px[i][3], px[i][4]);
+}
+
 static void test_load_png_grey(void **state)
 {
     Image im;
-    Err e = {0};
-    assert_int_equal(img_load(GOOD "grey.png", &im, &e), 0);
+    load_ok(GOOD "grey.png", &im);
     assert_int_equal(im.w, 4);
     assert_int_equal(im.h, 2);
-    assert_px(&im, 0, 0, 0, 0, 0);
-    assert_px(&im, 1, 0, 40, 40, 40);
-    assert_px(&im, 3, 1, 255, 255, 255);
+    assert_pixels(&im, 3, (const int[][5]){{0, 0, 0, 0, 0}, {1, 0, 40, 40, 40}, {3, 1, 255, 255, 255}});
     img_free(&im);
     assert_null(im.px);
 }
@@ -37,48 +47,36 @@ static void test_load_png_grey(void **state)
 static void test_load_alpha(void **state)
 {
     Image im;
-    Err e = {0};
     /* grey+alpha: opaque 100 stays, transparent becomes white */
-    assert_int_equal(img_load(GOOD "grey_alpha.png", &im, &e), 0);
-    assert_px(&im, 0, 0, 100, 100, 100);
-    assert_px(&im, 1, 0, 255, 255, 255);
+    load_ok(GOOD "grey_alpha.png", &im);
+    assert_pixels(&im, 2, (const int[][5]){{0, 0, 100, 100, 100}, {1, 0, 255, 255, 255}});
     img_free(&im);
     /* RGBA (200,0,0,128) over white: (200*128 + 255*127 + 127) / 255 = 227, (255*127+127)/255 = 127 */
-    assert_int_equal(img_load(GOOD "rgba.png", &im, &e), 0);
-    assert_px(&im, 0, 0, 255, 0, 0);
-    assert_px(&im, 1, 0, 227, 127, 127);
+    load_ok(GOOD "rgba.png", &im);
+    assert_pixels(&im, 2, (const int[][5]){{0, 0, 255, 0, 0}, {1, 0, 227, 127, 127}});
     img_free(&im);
 }
 
 static void test_load_formats(void **state)
 {
     const char *same[] = {GOOD "rgb.png", GOOD "rgb.bmp", GOOD "rgb.tga"};
+    Image im;
     for (int i = 0; i < 3; i++) {
-        Image im;
-        Err e = {0};
-        assert_int_equal(img_load(same[i], &im, &e), 0);
+        load_ok(same[i], &im);
         assert_int_equal(im.w, 3);
         assert_int_equal(im.h, 2);
-        assert_px(&im, 0, 0, 10, 20, 30);
-        assert_px(&im, 2, 0, 70, 80, 90);
-        assert_px(&im, 1, 1, 130, 140, 150);
+        assert_pixels(&im, 3, (const int[][5]){{0, 0, 10, 20, 30}, {2, 0, 70, 80, 90}, {1, 1, 130, 140, 150}});
         img_free(&im);
     }
-    Image im;
-    Err e = {0};
-    assert_int_equal(img_load(GOOD "tiny.gif", &im, &e), 0);
-    assert_px(&im, 0, 0, 255, 0, 0);
-    assert_px(&im, 1, 0, 0, 255, 0);
-    assert_px(&im, 0, 1, 0, 0, 255);
-    assert_px(&im, 1, 1, 255, 255, 255);
+    load_ok(GOOD "tiny.gif", &im);
+    assert_pixels(&im, 4, (const int[][5]){{0, 0, 255, 0, 0}, {1, 0, 0, 255, 0}, {0, 1, 0, 0, 255}, {1, 1, 255, 255, 255}});
     img_free(&im);
     /* 16-bit samples keep their high byte */
-    assert_int_equal(img_load(GOOD "grey16.png", &im, &e), 0);
-    assert_px(&im, 0, 0, 0x12, 0x12, 0x12);
-    assert_px(&im, 1, 0, 255, 255, 255);
+    load_ok(GOOD "grey16.png", &im);
+    assert_pixels(&im, 2, (const int[][5]){{0, 0, 0x12, 0x12, 0x12}, {1, 0, 255, 255, 255}});
     img_free(&im);
     /* a flat JPEG decodes to its colour within rounding */
-    assert_int_equal(img_load(GOOD "flat.jpg", &im, &e), 0);
+    load_ok(GOOD "flat.jpg", &im);
     assert_int_equal(im.w, 16);
     for (int i = 0; i < im.w * im.h; i++) {
         assert_true(abs(im.px[i * 3] - 200) <= 2);
@@ -156,6 +154,20 @@ static void test_load_memory_edges(void **state)
     assert_int_equal(img_load(NULL, &im, &e), -1);
 }
 
+/* img_load_memory of the first n bytes of buf, copied to a buffer of exactly that size
+   (so that ASan sees any read past the end); the picture, if any, is freed. */
+static int load_copy(const unsigned char *buf, int n, const char *name, Err *e)
+{
+    unsigned char *copy = malloc((size_t)(n ? n : 1));
+    assert_non_null(copy);
+    memcpy(copy, buf, (size_t)n);
+    Image im;
+    int rc = img_load_memory(copy, n, name, &im, e);
+    if (rc == 0) img_free(&im);
+    free(copy);
+    return rc;
+}
+
 /* Every prefix and many single-byte corruptions of the small good files: each load either
    succeeds or fails with the name first, and never reads out of bounds (run under ASan). */
 static void test_every_prefix(void **state)
@@ -165,35 +177,23 @@ static void test_every_prefix(void **state)
     for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
         char path[512];
         snprintf(path, sizeof path, GOOD "%s", files[f]);
-        FILE *fp = fopen(path, "rb");
-        assert_non_null(fp);
-        unsigned char buf[4096];
-        int len = (int)fread(buf, 1, sizeof buf, fp);
-        fclose(fp);
-        assert_true(len > 0 && len < (int)sizeof buf);
+        size_t n;
+        unsigned char *buf = ts_slurp(path, &n), flipped[4096];
+        int len = (int)n;
+        assert_true(len > 0 && len < (int)sizeof flipped);
         for (int cut = 0; cut < len; cut++) {
-            unsigned char *copy = malloc((size_t)(cut ? cut : 1)); /* exact size for ASan */
-            assert_non_null(copy);
-            memcpy(copy, buf, (size_t)cut);
-            Image im;
             Err e = {0};
-            if (img_load_memory(copy, cut, "cut", &im, &e) == 0) img_free(&im);
-            else assert_int_equal(strncmp(e.msg, "cut: ", 5), 0);
-            free(copy);
+            if (load_copy(buf, cut, "cut", &e) != 0) assert_int_equal(strncmp(e.msg, "cut: ", 5), 0);
         }
         uint64_t s = 12345 + f;
         for (int t = 0; t < 300; t++) {
-            unsigned char *copy = malloc((size_t)len);
-            assert_non_null(copy);
-            memcpy(copy, buf, (size_t)len);
+            memcpy(flipped, buf, (size_t)len);
             s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-            copy[(s >> 33) % (uint64_t)len] ^= (unsigned char)(1u << ((s >> 20) & 7));
-            Image im;
+            flipped[(s >> 33) % (uint64_t)len] ^= (unsigned char)(1u << ((s >> 20) & 7));
             Err e = {0};
-            if (img_load_memory(copy, len, "flip", &im, &e) == 0) img_free(&im);
-            else assert_int_equal(strncmp(e.msg, "flip: ", 6), 0);
-            free(copy);
+            if (load_copy(flipped, len, "flip", &e) != 0) assert_int_equal(strncmp(e.msg, "flip: ", 6), 0);
         }
+        free(buf);
     }
 }
 
@@ -223,14 +223,8 @@ static void test_truncated_raw_formats(void **state)
         /* a GIF's last byte is its trailer, which stb_image does not need */
         int last = f == 2 ? len - 1 : len;
         for (int cut = 1; cut < last; cut++) {
-            unsigned char *copy = malloc((size_t)cut);
-            assert_non_null(copy);
-            memcpy(copy, buf, (size_t)cut);
-            Image im;
             Err e = {0};
-            if (img_load_memory(copy, cut, "cut", &im, &e) == 0)
-                fail_msg("%s cut to %d of %d bytes was accepted", files[f], cut, len);
-            free(copy);
+            if (load_copy(buf, cut, "cut", &e) == 0) fail_msg("%s cut to %d of %d bytes was accepted", files[f], cut, len);
         }
         free(buf);
     }
@@ -250,8 +244,7 @@ static void test_truncated_raw_formats(void **state)
     unsigned char tga[32] = {0, 0, 11, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 2, 0, 8, 0x20,
                              0x83, 50, 0x01, 60, 70};
     assert_int_equal(img_load_memory(tga, 23, "ok.tga", &im, &e), 0);
-    assert_px(&im, 0, 0, 50, 50, 50);
-    assert_px(&im, 2, 1, 70, 70, 70);
+    assert_pixels(&im, 2, (const int[][5]){{0, 0, 50, 50, 50}, {2, 1, 70, 70, 70}});
     img_free(&im);
     expect_refused_memory(tga, 22, "truncated TGA");
 
@@ -279,8 +272,7 @@ static void test_top_down_bmp(void **state)
     if (img_load_memory(buf, len, "topdown.bmp", &im, &e) != 0) fail_msg("%s", e.msg);
     assert_int_equal(im.w, 3);
     assert_int_equal(im.h, 2);
-    assert_px(&im, 0, 0, 10, 20, 30);
-    assert_px(&im, 1, 1, 130, 140, 150);
+    assert_pixels(&im, 2, (const int[][5]){{0, 0, 10, 20, 30}, {1, 1, 130, 140, 150}});
     img_free(&im);
     /* and one byte short is still caught */
     expect_refused_memory(buf, len - 1, "truncated BMP");

@@ -51,16 +51,25 @@ static void test_resize(void **state)
 
 /* ---- preprocessing ----------------------------------------------------------------- */
 
-static void test_prepare_caffe_centre(void **state)
+/* img_prepare of make_coords(w, h) under preset pre with its shorter side resized to
+   resize_short, cropped to cw×ch: the floats into x, the box into b. Must succeed. */
+static void prepare_coords(int w, int h, const Preproc *pre, int resize_short, int cw, int ch, int mirror,
+                           long long seed, float *x, CropBox *b)
 {
     Image im;
-    make_coords(&im, 4, 4);
-    Preproc p = caffe;
-    p.resize_short = 4; /* no resampling: every value is exact */
+    make_coords(&im, w, h);
+    Preproc p = *pre;
+    p.resize_short = resize_short;
+    Err e = {0};
+    if (img_prepare(&im, &p, cw, ch, mirror, seed, x, b, &e) != 0) fail_msg("%s", e.msg);
+    img_free(&im);
+}
+
+static void test_prepare_caffe_centre(void **state)
+{
     float x[3 * 2 * 2];
     CropBox b;
-    Err e = {0};
-    assert_int_equal(img_prepare(&im, &p, 2, 2, 0, -1, x, &b, &e), 0);
+    prepare_coords(4, 4, &caffe, 4, 2, 2, 0, -1, x, &b); /* 4: no resampling, every value is exact */
     /* centre crop of 4 -> 2 starts at (1, 1) */
     assert_int_equal(b.crop_x, 1);
     assert_int_equal(b.crop_y, 1);
@@ -73,26 +82,24 @@ static void test_prepare_caffe_centre(void **state)
     assert_float_equal(x[4 + 2], 20.0f - 117.0f, 1e-6);  /* (y=2) */
     assert_float_equal(x[8 + 0], 10.0f - 123.0f, 1e-6);  /* (x=1) */
     assert_float_equal(x[8 + 1], 20.0f - 123.0f, 1e-6);  /* (x=2) */
-    img_free(&im);
 }
 
 static void test_prepare_mirror(void **state)
 {
-    Image im;
-    make_coords(&im, 4, 4);
-    Preproc p = caffe;
-    p.resize_short = 4;
     float x[3 * 2 * 2];
     CropBox b;
-    Err e = {0};
-    assert_int_equal(img_prepare(&im, &p, 2, 2, 1, -1, x, &b, &e), 0);
+    prepare_coords(4, 4, &caffe, 4, 2, 2, 1, -1, x, &b);
     assert_int_equal(b.mirror, 1);
     assert_int_equal(b.crop_x, 1); /* the same crop, read right to left */
     assert_float_equal(x[8 + 0], 20.0f - 123.0f, 1e-6);
     assert_float_equal(x[8 + 1], 10.0f - 123.0f, 1e-6);
     assert_float_equal(x[4 + 0], 10.0f - 117.0f, 1e-6); /* rows unchanged */
 
-    Image c;
+    Image im, c;
+    make_coords(&im, 4, 4);
+    Preproc p = caffe;
+    p.resize_short = 4;
+    Err e = {0};
     assert_int_equal(img_crop_rgb(&im, &p, 2, 2, 1, -1, &c, &e), 0);
     assert_px(&c, 0, 0, 20, 10, 100);
     assert_px(&c, 1, 0, 10, 10, 100);
@@ -103,14 +110,9 @@ static void test_prepare_mirror(void **state)
 
 static void test_prepare_torchvision(void **state)
 {
-    Image im;
-    make_coords(&im, 6, 4);
-    Preproc p = tv;
-    p.resize_short = 4; /* 6×4 stays 6×4 */
     float x[3 * 2 * 2];
     CropBox b;
-    Err e = {0};
-    assert_int_equal(img_prepare(&im, &p, 2, 2, 0, -1, x, &b, &e), 0);
+    prepare_coords(6, 4, &tv, 4, 2, 2, 0, -1, x, &b); /* 6×4 stays 6×4 */
     assert_int_equal(b.crop_x, 2);
     assert_int_equal(b.crop_y, 1);
     /* RGB, 0..1, (v - mean) / std */
@@ -118,35 +120,26 @@ static void test_prepare_torchvision(void **state)
     assert_float_equal(x[1], (30.0f / 255 - 0.485f) / 0.229f, 1e-5);   /* R at x=3 */
     assert_float_equal(x[4 + 2], (20.0f / 255 - 0.456f) / 0.224f, 1e-5); /* G at y=2 */
     assert_float_equal(x[8 + 3], (100.0f / 255 - 0.406f) / 0.225f, 1e-5); /* B */
-    img_free(&im);
 }
 
 static void test_caffe_offset_14(void **state)
 {
-    Image im;
-    make_coords(&im, 256, 256);
     float *x = malloc(sizeof(float) * 3 * 227 * 227);
+    assert_non_null(x);
     CropBox b;
-    Err e = {0};
-    assert_int_equal(img_prepare(&im, &caffe, 227, 227, 0, -1, x, &b, &e), 0);
+    prepare_coords(256, 256, &caffe, caffe.resize_short, 227, 227, 0, -1, x, &b);
     assert_int_equal(b.crop_x, 14); /* (256 - 227) / 2, as Caffe */
     assert_int_equal(b.crop_y, 14);
     /* pixel (0,0) of the crop is image (14,14); red = 140 (mod 256) - 123 */
     assert_float_equal(x[2 * 227 * 227], 140.0f - 123.0f, 1e-6);
     free(x);
-    img_free(&im);
 }
 
 static void test_prepare_resize_box(void **state)
 {
-    Image im;
-    make_coords(&im, 8, 4);
-    Preproc p = caffe;
-    p.resize_short = 2; /* 8×4 -> 4×2 */
     float x[3 * 2 * 2];
     CropBox b;
-    Err e = {0};
-    assert_int_equal(img_prepare(&im, &p, 2, 2, 0, -1, x, &b, &e), 0);
+    prepare_coords(8, 4, &caffe, 2, 2, 2, 0, -1, x, &b); /* 8×4 -> 4×2 */
     assert_int_equal(b.resized_w, 4);
     assert_int_equal(b.resized_h, 2);
     assert_int_equal(b.crop_x, 1);
@@ -158,40 +151,29 @@ static void test_prepare_resize_box(void **state)
     assert_float_equal(b.h, 4.0f, 1e-6);
 
     /* resize_short <= 0: the whole picture squeezed to the crop size */
-    p.resize_short = 0;
-    Image big;
-    make_coords(&big, 10, 6);
-    assert_int_equal(img_prepare(&big, &p, 2, 2, 0, -1, x, &b, &e), 0);
+    prepare_coords(10, 6, &caffe, 0, 2, 2, 0, -1, x, &b);
     assert_int_equal(b.resized_w, 2);
     assert_int_equal(b.crop_x, 0);
     assert_float_equal(b.w, 10.0f, 1e-6);
     assert_float_equal(b.h, 6.0f, 1e-6);
 
     /* a resize_short smaller than the crop still yields a full crop */
-    p.resize_short = 2;
     float y[3 * 3 * 3];
-    assert_int_equal(img_prepare(&im, &p, 3, 3, 0, -1, y, &b, &e), 0);
+    prepare_coords(8, 4, &caffe, 2, 3, 3, 0, -1, y, &b);
     assert_true(b.resized_w >= 3 && b.resized_h >= 3);
-    img_free(&big);
-    img_free(&im);
 }
 
 static void test_random_crop(void **state)
 {
-    Image im;
-    make_coords(&im, 20, 12);
-    Preproc p = caffe;
-    p.resize_short = 12;
     float x[3 * 5 * 5];
     CropBox a, b;
-    Err e = {0};
-    assert_int_equal(img_prepare(&im, &p, 5, 5, 0, 42, x, &a, &e), 0);
-    assert_int_equal(img_prepare(&im, &p, 5, 5, 0, 42, x, &b, &e), 0);
+    prepare_coords(20, 12, &caffe, 12, 5, 5, 0, 42, x, &a);
+    prepare_coords(20, 12, &caffe, 12, 5, 5, 0, 42, x, &b);
     assert_int_equal(a.crop_x, b.crop_x); /* the seed decides */
     assert_int_equal(a.crop_y, b.crop_y);
     int distinct = 0;
     for (long long s = 0; s < 32; s++) {
-        assert_int_equal(img_prepare(&im, &p, 5, 5, 0, s, x, &b, &e), 0);
+        prepare_coords(20, 12, &caffe, 12, 5, 5, 0, s, x, &b);
         assert_true(b.crop_x >= 0 && b.crop_x <= 20 - 5);
         assert_true(b.crop_y >= 0 && b.crop_y <= 12 - 5);
         if (b.crop_x != a.crop_x || b.crop_y != a.crop_y) distinct++;
@@ -199,7 +181,6 @@ static void test_random_crop(void **state)
         assert_float_equal(x[2 * 25], 10.0f * b.crop_x - 123.0f, 1e-6);
     }
     assert_true(distinct > 0);
-    img_free(&im);
 }
 
 static void test_prepare_grey(void **state)

@@ -16,6 +16,31 @@
 
 #define NPY FIXTURES "/npy/"
 
+/* npy_read of a good file with at most max_dims axes: its data (caller frees); its shape
+   in dims, which must have nd axes. */
+static float *read_ok(const char *path, int max_dims, int nd, int64_t *dims)
+{
+    float *x;
+    int got;
+    Err e = {0};
+    if (npy_read(path, &x, dims, max_dims, &got, &e) != 0) fail_msg("%s", e.msg);
+    assert_int_equal(got, nd);
+    return x;
+}
+
+/* The file at path holds exactly what numpy wrote to NPY/name. */
+static void assert_same_bytes(const char *path, const char *name)
+{
+    char theirs_path[256];
+    snprintf(theirs_path, sizeof theirs_path, NPY "%s", name);
+    size_t l1, l2;
+    unsigned char *ours = ts_slurp(path, &l1), *theirs = ts_slurp(theirs_path, &l2);
+    assert_int_equal(l1, l2);
+    assert_memory_equal(ours, theirs, l1);
+    free(ours);
+    free(theirs);
+}
+
 static void test_round_trip(void **state)
 {
     char path[128];
@@ -26,11 +51,8 @@ static void test_round_trip(void **state)
     Err e = {0};
     assert_int_equal(npy_write(path, data, shape, 3, &e), 0);
 
-    float *x;
     int64_t dims[4];
-    int nd;
-    assert_int_equal(npy_read(path, &x, dims, 4, &nd, &e), 0);
-    assert_int_equal(nd, 3);
+    float *x = read_ok(path, 4, 3, dims);
     assert_int_equal(dims[0], 2);
     assert_int_equal(dims[1], 3);
     assert_int_equal(dims[2], 4);
@@ -57,79 +79,51 @@ static void test_same_as_numpy(void **state)
     int64_t shape[2] = {2, 3};
     Err e = {0};
     assert_int_equal(npy_write(path, a, shape, 2, &e), 0);
-    size_t l1, l2;
-    unsigned char *ours = ts_slurp(path, &l1), *theirs = ts_slurp(NPY "f4_2x3.npy", &l2);
-    assert_int_equal(l1, l2);
-    assert_memory_equal(ours, theirs, (size_t)l1);
-    free(ours);
-    free(theirs);
+    assert_same_bytes(path, "f4_2x3.npy");
 
     /* vector (1000,) and scalar () headers too */
     int64_t v[1] = {5};
     float five[5] = {1, 2, 3, 4, 1e-3f};
     assert_int_equal(npy_write(path, five, v, 1, &e), 0);
-    ours = ts_slurp(path, &l1);
-    theirs = ts_slurp(NPY "f4_vec5.npy", &l2);
-    assert_int_equal(l1, l2);
-    assert_memory_equal(ours, theirs, (size_t)l1);
-    free(ours);
-    free(theirs);
+    assert_same_bytes(path, "f4_vec5.npy");
     float s = 3.5f;
     assert_int_equal(npy_write(path, &s, NULL, 0, &e), 0);
-    ours = ts_slurp(path, &l1);
-    theirs = ts_slurp(NPY "f4_scalar.npy", &l2);
-    assert_int_equal(l1, l2);
-    assert_memory_equal(ours, theirs, (size_t)l1);
-    free(ours);
-    free(theirs);
+    assert_same_bytes(path, "f4_scalar.npy");
     remove(path);
 }
 
+#define ANY -1 /* an axis the case does not check */
+
+/* Files numpy wrote: the axes and the values at two places (nvals of them) that must come back. */
+static const struct {
+    const char *name;
+    int max_dims, nd;
+    int64_t dims[5];
+    int nvals, at[2];
+    float val[2];
+} numpy_files[] = {
+    {"f4_2x3.npy", 4, 2, {2, 3, ANY, ANY, ANY}, 2, {0, 5}, {-1.0f, 1.5f}},
+    {"f4_v2.npy", 4, 2, {ANY, ANY, ANY, ANY, ANY}, 1, {4}, {1.0f}}, /* format 2.0 */
+    {"f4_scalar.npy", 4, 0, {ANY, ANY, ANY, ANY, ANY}, 1, {0}, {3.5f}},
+    {"f4_vec5.npy", 1, 1, {5, ANY, ANY, ANY, ANY}, 1, {4}, {1e-3f}},
+    {"f4_empty.npy", 4, 2, {0, 3, ANY, ANY, ANY}, 0, {0}, {0}}, /* no data, yet not NULL */
+    {"reordered.npy", 4, 1, {ANY, ANY, ANY, ANY, ANY}, 2, {0, 1}, {7.0f, 8.0f}},
+    {"f4_5d.npy", 5, 5, {ANY, ANY, ANY, 2, ANY}, 0, {0}, {0}},
+};
+
 static void test_read_numpy_files(void **state)
 {
-    float *x;
-    int64_t d[5];
-    int nd;
-    Err e = {0};
-    assert_int_equal(npy_read(NPY "f4_2x3.npy", &x, d, 4, &nd, &e), 0);
-    assert_int_equal(nd, 2);
-    assert_int_equal(d[0], 2);
-    assert_int_equal(d[1], 3);
-    assert_true(x[0] == -1.0f && x[5] == 1.5f);
-    free(x);
-
-    assert_int_equal(npy_read(NPY "f4_v2.npy", &x, d, 4, &nd, &e), 0); /* format 2.0 */
-    assert_int_equal(nd, 2);
-    assert_true(x[4] == 1.0f);
-    free(x);
-
-    assert_int_equal(npy_read(NPY "f4_scalar.npy", &x, d, 4, &nd, &e), 0);
-    assert_int_equal(nd, 0);
-    assert_true(x[0] == 3.5f);
-    free(x);
-
-    assert_int_equal(npy_read(NPY "f4_vec5.npy", &x, d, 1, &nd, &e), 0);
-    assert_int_equal(nd, 1);
-    assert_int_equal(d[0], 5);
-    assert_true(x[4] == 1e-3f);
-    free(x);
-
-    assert_int_equal(npy_read(NPY "f4_empty.npy", &x, d, 4, &nd, &e), 0);
-    assert_int_equal(nd, 2);
-    assert_int_equal(d[0], 0);
-    assert_int_equal(d[1], 3);
-    assert_non_null(x);
-    free(x);
-
-    assert_int_equal(npy_read(NPY "reordered.npy", &x, d, 4, &nd, &e), 0);
-    assert_int_equal(nd, 1);
-    assert_true(x[0] == 7.0f && x[1] == 8.0f);
-    free(x);
-
-    assert_int_equal(npy_read(NPY "f4_5d.npy", &x, d, 5, &nd, &e), 0);
-    assert_int_equal(nd, 5);
-    assert_int_equal(d[3], 2);
-    free(x);
+    for (size_t k = 0; k < sizeof numpy_files / sizeof numpy_files[0]; k++) {
+        char path[256];
+        snprintf(path, sizeof path, NPY "%s", numpy_files[k].name);
+        int64_t d[5];
+        float *x = read_ok(path, numpy_files[k].max_dims, numpy_files[k].nd, d);
+        assert_non_null(x);
+        for (int i = 0; i < numpy_files[k].nd; i++)
+            if (numpy_files[k].dims[i] != ANY) assert_int_equal(d[i], numpy_files[k].dims[i]);
+        for (int i = 0; i < numpy_files[k].nvals; i++) assert_true(x[numpy_files[k].at[i]] == numpy_files[k].val[i]);
+        free(x);
+    }
 }
 
 static void expect_refused(const char *path, int max_dims, const char *needle)
@@ -145,40 +139,47 @@ static void expect_refused(const char *path, int max_dims, const char *needle)
     assert_int_equal(nd, 0);
 }
 
+/* One refusal per way a header can lie: the file and what the message must say (NULL:
+   only that it starts with the path). */
+static const char *const refusals[][2] = {
+    {NPY "f8.npy", "'<f8'"},
+    {NPY "be_f4.npy", "'>f4'"},
+    {NPY "i4.npy", "'<i4'"},
+    {NPY "fortran.npy", "Fortran"},
+    {NPY "f4_5d.npy", "5 dimensions"},
+    {NPY "short.npy", "file holds 20"},
+    {NPY "extra.npy", "file holds 28"},
+    {NPY "header_only.npy", NULL},
+    {NPY "not_npy.npy", "not a .npy"},
+    {NPY "huge_shape.npy", "too large"},
+    {NPY "overflow_dim.npy", "shape"},
+    {NPY "negative_dim.npy", "shape"},
+    {NPY "no_shape.npy", "lacks"},
+    {NPY "garbage_header.npy", "not a dict"},
+    {NPY "bad_version.npy", "version 9"},
+    {NPY "hlen_past_end.npy", "header length"},
+    {NPY "missing.npy", "cannot open"},
+    {FIXTURES "/npy", "not a regular file"},
+};
+
 static void test_refusals(void **state)
 {
-    expect_refused(NPY "f8.npy", 4, "'<f8'");
-    expect_refused(NPY "be_f4.npy", 4, "'>f4'");
-    expect_refused(NPY "i4.npy", 4, "'<i4'");
-    expect_refused(NPY "fortran.npy", 4, "Fortran");
-    expect_refused(NPY "f4_5d.npy", 4, "5 dimensions");
-    expect_refused(NPY "short.npy", 4, "file holds 20");
-    expect_refused(NPY "extra.npy", 4, "file holds 28");
-    expect_refused(NPY "header_only.npy", 4, NULL);
-    expect_refused(NPY "not_npy.npy", 4, "not a .npy");
-    expect_refused(NPY "huge_shape.npy", 4, "too large");
-    expect_refused(NPY "overflow_dim.npy", 4, "shape");
-    expect_refused(NPY "negative_dim.npy", 4, "shape");
-    expect_refused(NPY "no_shape.npy", 4, "lacks");
-    expect_refused(NPY "garbage_header.npy", 4, "not a dict");
-    expect_refused(NPY "bad_version.npy", 4, "version 9");
-    expect_refused(NPY "hlen_past_end.npy", 4, "header length");
-    expect_refused(NPY "missing.npy", 4, "cannot open");
-    expect_refused(FIXTURES "/npy", 4, "not a regular file");
+    for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++) expect_refused(refusals[i][0], 4, refusals[i][1]);
 }
 
-/* A version 1.0 file with this header dict (padded with a '\n') and nbytes zero bytes of data. */
-static void write_npy(const char *path, const char *dict, size_t nbytes)
+/* A version 1.0 file with this header dict of len bytes (padded with a '\n') and nbytes zero
+   bytes of data. */
+static void write_npy(const char *path, const char *dict, size_t len, size_t nbytes)
 {
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    size_t hlen = strlen(dict) + 1;
+    size_t hlen = len + 1, n = 10 + hlen + nbytes;
+    unsigned char *b = calloc(1, n);
+    assert_non_null(b);
     unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hlen & 0xFF), (unsigned char)(hlen >> 8)};
-    fwrite(pre, 1, sizeof pre, f);
-    fwrite(dict, 1, strlen(dict), f);
-    fputc('\n', f);
-    for (size_t i = 0; i < nbytes; i++) fputc(0, f);
-    fclose(f);
+    memcpy(b, pre, sizeof pre);
+    memcpy(b + 10, dict, len);
+    b[10 + len] = '\n';
+    ts_write_file(path, b, n);
+    free(b);
 }
 
 /* Found by fuzzing npy_read. */
@@ -188,29 +189,18 @@ static void test_fuzz_regressions(void **state)
     snprintf(path, sizeof path, "%s/fuzz.npy", ts_dir());
     /* An empty array whose other axes multiply past INT64_MAX: numpy cannot make it, and a
        caller multiplying the returned shape would overflow. It used to be accepted. */
-    write_npy(path, "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 0), }", 0);
+    const char *too_large = "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 0), }";
+    write_npy(path, too_large, strlen(too_large), 0);
     expect_refused(path, 4, "too large");
     /* ...while an honest empty array is still read */
-    write_npy(path, "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 0), }", 0);
-    float *x;
+    const char *honest = "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 0), }";
+    write_npy(path, honest, strlen(honest), 0);
     int64_t d[4];
-    int nd;
-    Err e = {0};
-    assert_int_equal(npy_read(path, &x, d, 4, &nd, &e), 0);
-    assert_int_equal(nd, 2);
+    free(read_ok(path, 4, 2, d));
     assert_true(d[0] == 4294967296LL && d[1] == 0);
-    free(x);
     /* A NUL inside the dtype string used to cut it short to '<f4' and be accepted. */
     static const char nul_descr[] = "{'descr': '<f4\0x', 'fortran_order': False, 'shape': (1,), }";
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    size_t hlen = sizeof nul_descr; /* includes the NUL that ends the literal: becomes '\n' */
-    unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)hlen, 0};
-    fwrite(pre, 1, sizeof pre, f);
-    fwrite(nul_descr, 1, sizeof nul_descr - 1, f);
-    fputc('\n', f);
-    fwrite("\0\0\0\0", 1, 4, f);
-    fclose(f);
+    write_npy(path, nul_descr, sizeof nul_descr - 1, 4);
     expect_refused(path, 4, "descr");
     remove(path);
 }

@@ -173,6 +173,33 @@ static void test_enter(void **state)
     assert_string_equal(sub.err, "messages nested too deeply");
 }
 
+/* Field num of the n-byte message m, read with pb_rep_* as elem: exactly the count values
+   of want. r and it are left at the end, for the caller to look at. */
+static void expect_repeated(PbReader *r, PbRepeated *it, const uint8_t *m, size_t n, uint32_t num, PbElem elem,
+                            const uint64_t *want, int count)
+{
+    uint64_t v;
+    pb_init(r, m, n);
+    pb_rep_init(it, r, num, elem);
+    for (int i = 0; i < count; i++) {
+        assert_int_equal(pb_rep_next(it, &v), 1);
+        assert_true(v == want[i]);
+    }
+    assert_int_equal(pb_rep_next(it, &v), 0);
+}
+
+/* The first pb_rep_next of field num fails with err. */
+static void expect_repeated_error(const uint8_t *m, size_t n, uint32_t num, PbElem elem, const char *err)
+{
+    PbReader r;
+    PbRepeated it;
+    uint64_t v;
+    pb_init(&r, m, n);
+    pb_rep_init(&it, &r, num, elem);
+    assert_int_equal(pb_rep_next(&it, &v), -1);
+    assert_string_equal(it.msg.err, err);
+}
+
 static void test_repeated(void **state)
 {
     /* field 4 packed (1, 150), an unrelated field, field 4 unpacked 5, packed again (300) */
@@ -184,39 +211,21 @@ static void test_repeated(void **state)
     };
     PbReader r;
     PbRepeated it;
-    uint64_t v, want[] = {1, 150, 5, 300};
-    pb_init(&r, m, sizeof m);
-    pb_rep_init(&it, &r, 4, PB_ELEM_VARINT);
-    for (int i = 0; i < 4; i++) {
-        assert_int_equal(pb_rep_next(&it, &v), 1);
-        assert_true(v == want[i]);
-    }
-    assert_int_equal(pb_rep_next(&it, &v), 0);
+    static const uint64_t want[] = {1, 150, 5, 300};
+    expect_repeated(&r, &it, m, sizeof m, 4, PB_ELEM_VARINT, want, 4);
     assert_ptr_equal(pb_rep_pos(&it), m + sizeof m);
     assert_ptr_equal(r.p, m); /* the message itself was not advanced */
 
     /* packed fixed32 (1.0f, 2.0f) and one unpacked (-1.0f = 0xBF800000) */
     static const uint8_t f32[] = {0x2A, 0x08, 0, 0, 0x80, 0x3F, 0, 0, 0, 0x40, 0x2D, 0, 0, 0x80, 0xBF};
-    uint64_t wf[] = {0x3F800000u, 0x40000000u, 0xBF800000u};
-    pb_init(&r, f32, sizeof f32);
-    pb_rep_init(&it, &r, 5, PB_ELEM_I32);
-    for (int i = 0; i < 3; i++) {
-        assert_int_equal(pb_rep_next(&it, &v), 1);
-        assert_true(v == wf[i]);
-    }
-    assert_int_equal(pb_rep_next(&it, &v), 0);
+    static const uint64_t wf[] = {0x3F800000u, 0x40000000u, 0xBF800000u};
+    expect_repeated(&r, &it, f32, sizeof f32, 5, PB_ELEM_I32, wf, 3);
 
     /* 3 bytes cannot hold 32-bit values; an I32 where varints are expected */
     static const uint8_t short3[] = {0x2A, 0x03, 0, 0, 0};
     static const uint8_t wrong[] = {0x25, 0, 0, 0, 0};
-    pb_init(&r, short3, sizeof short3);
-    pb_rep_init(&it, &r, 5, PB_ELEM_I32);
-    assert_int_equal(pb_rep_next(&it, &v), -1);
-    assert_string_equal(it.msg.err, "packed 32-bit values do not fill their field");
-    pb_init(&r, wrong, sizeof wrong);
-    pb_rep_init(&it, &r, 4, PB_ELEM_VARINT);
-    assert_int_equal(pb_rep_next(&it, &v), -1);
-    assert_string_equal(it.msg.err, "repeated field has the wrong wire type");
+    expect_repeated_error(short3, sizeof short3, 5, PB_ELEM_I32, "packed 32-bit values do not fill their field");
+    expect_repeated_error(wrong, sizeof wrong, 4, PB_ELEM_VARINT, "repeated field has the wrong wire type");
 }
 
 int main(void)

@@ -41,25 +41,27 @@ static void test_infer_arch(void **state)
     expect_fail(ts_path("lenet.onnx"), &arch_alexnet, "conv1: weight shape 6×1×5×5, expected 96×3×11×11", NULL, NULL);
     weights_free(&ref);
 
-    /* a file holding only AlexNet's conv1: inferred as alexnet, then conv2 is missing */
-    static const LayerSpec c1[] = {{.kind = LK_CONV, .name = "conv1", .out = 96, .k = 11, .stride = 4, .groups = 1}};
-    static const ArchSpec only_c1 = {.name = "c1", .input = {3, 227, 227}, .nlayers = 1, .layers = c1};
-    fill_ref(&only_c1, &ref);
-    ox_file(ts_path("c1.onnx"), &only_c1, &ref, &o);
-    expect_fail(ts_path("c1.onnx"), NULL, "conv2", "missing", "alexnet");
-    weights_free(&ref);
-    static const LayerSpec c64[] = {{.kind = LK_CONV, .name = "conv1", .out = 64, .k = 11, .stride = 4, .pad = 2, .groups = 1}};
-    static const ArchSpec only_c64 = {.name = "c64", .input = {3, 224, 224}, .nlayers = 1, .layers = c64};
-    fill_ref(&only_c64, &ref);
-    cf_file(ts_path("c64.caffemodel"), &only_c64, &ref, 0, 0);
-    expect_fail(ts_path("c64.caffemodel"), NULL, "conv2", "alexnet-tv", NULL);
-    weights_free(&ref);
-    static const LayerSpec c7[] = {{.kind = LK_CONV, .name = "conv1", .out = 7, .k = 3, .stride = 1, .groups = 1}};
-    static const ArchSpec only_c7 = {.name = "c7", .input = {3, 8, 8}, .nlayers = 1, .layers = c7};
-    fill_ref(&only_c7, &ref);
-    ox_file(ts_path("c7.onnx"), &only_c7, &ref, &o);
-    expect_fail(ts_path("c7.onnx"), NULL, "architecture", "7 filters", "alexnet 96");
-    weights_free(&ref);
+    /* files holding a conv1 only (ONNX, or a caffemodel): inferred from it, then refused */
+    static const struct {
+        const char *arch, *file;
+        int out, k, stride, pad, size;
+        const char *want[3];
+    } partial[] = {
+        {"c1", "c1.onnx", 96, 11, 4, 0, 227, {"conv2", "missing", "alexnet"}}, /* AlexNet's: conv2 is missing */
+        {"c64", "c64.caffemodel", 64, 11, 4, 2, 224, {"conv2", "alexnet-tv", NULL}},
+        {"c7", "c7.onnx", 7, 3, 1, 0, 8, {"architecture", "7 filters", "alexnet 96"}},
+    };
+    for (size_t i = 0; i < sizeof partial / sizeof partial[0]; i++) {
+        LayerSpec c = {.kind = LK_CONV, .name = "conv1", .out = partial[i].out, .k = partial[i].k,
+                       .stride = partial[i].stride, .pad = partial[i].pad, .groups = 1};
+        ArchSpec only = {.name = partial[i].arch, .input = {3, partial[i].size, partial[i].size}, .nlayers = 1, .layers = &c};
+        const char *path = ts_path(partial[i].file);
+        fill_ref(&only, &ref);
+        if (strstr(path, ".caffemodel")) cf_file(path, &only, &ref, 0, 0);
+        else ox_file(path, &only, &ref, &o);
+        expect_fail(path, NULL, partial[i].want[0], partial[i].want[1], partial[i].want[2]);
+        weights_free(&ref);
+    }
 }
 
 /* ---- tests: what is refused ---------------------------------------------------------- */

@@ -108,55 +108,61 @@ static void test_st_f16_special(void **state)
     weights_free(&w);
 }
 
+#define T(name, dt, shape, off) "\"" name "\":{\"dtype\":\"" dt "\",\"shape\":" shape ",\"data_offsets\":" off "}"
+
+/* Headers (with data_len bytes of data after them) and what the refusal must say. */
+static const struct {
+    const char *header;
+    size_t data_len;
+    const char *want[3];
+} bad_headers[] = {
+    {"{" T("conv1.weight", "F32", "[4,3,3,3]", "[0,432]") "}", 100, {"need 432 bytes", "holds 100", NULL}},
+    {"{" T("conv1.weight", "F32", "[4,3,3,3]", "[0,432]") "," T("conv1.bias", "F32", "[4]", "[400,416]") "}", 416,
+     {"conv1.bias", "overlap", NULL}},
+    {"{" T("conv1.weight", "F32", "[4,3,3,3]", "[0,432]") "," T("conv1.bias", "F32", "[4]", "[440,456]") "}", 456,
+     {"conv1.bias", "gap", NULL}},
+    {"{" T("a", "F32", "[2]", "[8,16]") "}", 16, {"'a'", "begins at 8", NULL}},
+    {"{" T("conv1.weight", "F32", "[4,3,3,3]", "[0,400]") "}", 400, {"conv1.weight", "432 bytes", NULL}},
+    {"{" T("conv1.weight", "F32", "[4,3,3,3]", "[432,0]") "}", 432, {"conv1.weight", "data_offsets", NULL}},
+    {"{" T("conv1.weight", "Q7", "[4,3,3,3]", "[0,432]") "}", 432, {"unknown dtype", "Q7", NULL}},
+    {"{" T("x", "F32", "[4294967296,4294967296,16]", "[0,0]") "}", 0, {"'x'", "overflows", NULL}},
+    {"{" T("x", "F32", "[18446744073709551615]", "[0,0]") "}", 0, {"too large", NULL, NULL}},
+    {"{" T("x", "F32", "[1,1,1,1,1,1,1,1,1]", "[0,4]") "}", 4, {"more than 8", NULL, NULL}},
+    {"{" T("x", "F32", "[-1]", "[0,4]") "}", 4, {"integer", NULL, NULL}},
+    {"{" T("x", "F32", "[1]", "[0,4]") "", 4, {"expected", NULL, NULL}},
+    {"{\"x\":{\"dtype\":\"F32\",\"shape\":[1]}}", 0, {"data_offsets", NULL, NULL}},
+    {"{\"\xff\":1}", 0, {"UTF-8", NULL, NULL}},
+    {"{\"__metadata__\":{\"a\":[1]}}", 0, {"expected a string", NULL, NULL}},
+    {"{} x", 0, {"after the header", NULL, NULL}},
+    /* ordinary unknown keys and values are skipped: what is missing is the complaint */
+    {"{\"__metadata__\":{}," T("conv1.weight", "F32", "[4,3,3,3]", "[0,432]") "}", 432,
+     {"conv1: missing bias", "conv1.bias", "features.0.bias"}},
+    {"{\"x\":{\"junk\":{\"a\":[1,2.5e3,true,null,\"s\\u00e9\"],\"b\":{}},\"dtype\":\"F32\",\"shape\":[],"
+     "\"data_offsets\":[0,4]}}", 4, {"conv1: missing weight", NULL, NULL}},
+};
+#undef T
+
 static void test_st_bad_headers(void **state)
 {
     const char *p = ts_path("bad.safetensors");
     /* header length past the end, and above the reference reader's limit */
-    Buf b = {0};
-    b_le(&b, 4000, 8);
-    b_put(&b, "{}      ", 8);
-    ts_write_file(p, b.p, b.n);
-    expect_fail(p, &arch_tiny, "header length 4000", "past the end", NULL);
-    b.n = 0;
-    b_le(&b, 200000000, 8);
-    b_put(&b, "{}      ", 8);
-    ts_write_file(p, b.p, b.n);
-    expect_fail(p, &arch_tiny, "exceeds", NULL, NULL);
-    b_free(&b);
+    static const struct {
+        uint64_t hlen;
+        const char *want[2];
+    } lengths[] = {{4000, {"header length 4000", "past the end"}}, {200000000, {"exceeds", NULL}}};
+    for (size_t i = 0; i < sizeof lengths / sizeof lengths[0]; i++) {
+        Buf b = {0};
+        b_le(&b, lengths[i].hlen, 8);
+        b_put(&b, "{}      ", 8);
+        ts_write_file(p, b.p, b.n);
+        expect_fail(p, &arch_tiny, lengths[i].want[0], lengths[i].want[1], NULL);
+        b_free(&b);
+    }
 
-#define T(name, dt, shape, off) "\"" name "\":{\"dtype\":\"" dt "\",\"shape\":" shape ",\"data_offsets\":" off "}"
-    st_raw(p, "{" T("conv1.weight", "F32", "[4,3,3,3]", "[0,432]") "}", 100);
-    expect_fail(p, &arch_tiny, "need 432 bytes", "holds 100", NULL);
-    st_raw(p, "{" T("conv1.weight", "F32", "[4,3,3,3]", "[0,432]") "," T("conv1.bias", "F32", "[4]", "[400,416]") "}", 416);
-    expect_fail(p, &arch_tiny, "conv1.bias", "overlap", NULL);
-    st_raw(p, "{" T("conv1.weight", "F32", "[4,3,3,3]", "[0,432]") "," T("conv1.bias", "F32", "[4]", "[440,456]") "}", 456);
-    expect_fail(p, &arch_tiny, "conv1.bias", "gap", NULL);
-    st_raw(p, "{" T("a", "F32", "[2]", "[8,16]") "}", 16);
-    expect_fail(p, &arch_tiny, "'a'", "begins at 8", NULL);
-    st_raw(p, "{" T("conv1.weight", "F32", "[4,3,3,3]", "[0,400]") "}", 400);
-    expect_fail(p, &arch_tiny, "conv1.weight", "432 bytes", NULL);
-    st_raw(p, "{" T("conv1.weight", "F32", "[4,3,3,3]", "[432,0]") "}", 432);
-    expect_fail(p, &arch_tiny, "conv1.weight", "data_offsets", NULL);
-    st_raw(p, "{" T("conv1.weight", "Q7", "[4,3,3,3]", "[0,432]") "}", 432);
-    expect_fail(p, &arch_tiny, "unknown dtype", "Q7", NULL);
-    st_raw(p, "{" T("x", "F32", "[4294967296,4294967296,16]", "[0,0]") "}", 0);
-    expect_fail(p, &arch_tiny, "'x'", "overflows", NULL);
-    st_raw(p, "{" T("x", "F32", "[18446744073709551615]", "[0,0]") "}", 0);
-    expect_fail(p, &arch_tiny, "too large", NULL, NULL);
-    st_raw(p, "{" T("x", "F32", "[1,1,1,1,1,1,1,1,1]", "[0,4]") "}", 4);
-    expect_fail(p, &arch_tiny, "more than 8", NULL, NULL);
-    st_raw(p, "{" T("x", "F32", "[-1]", "[0,4]") "}", 4);
-    expect_fail(p, &arch_tiny, "integer", NULL, NULL);
-    st_raw(p, "{" T("x", "F32", "[1]", "[0,4]") "", 4);
-    expect_fail(p, &arch_tiny, "expected", NULL, NULL);
-    st_raw(p, "{\"x\":{\"dtype\":\"F32\",\"shape\":[1]}}", 0);
-    expect_fail(p, &arch_tiny, "data_offsets", NULL, NULL);
-    st_raw(p, "{\"\xff\":1}", 0);
-    expect_fail(p, &arch_tiny, "UTF-8", NULL, NULL);
-    st_raw(p, "{\"__metadata__\":{\"a\":[1]}}", 0);
-    expect_fail(p, &arch_tiny, "expected a string", NULL, NULL);
-    st_raw(p, "{} x", 0);
-    expect_fail(p, &arch_tiny, "after the header", NULL, NULL);
+    for (size_t i = 0; i < sizeof bad_headers / sizeof bad_headers[0]; i++) {
+        st_raw(p, bad_headers[i].header, bad_headers[i].data_len);
+        expect_fail(p, &arch_tiny, bad_headers[i].want[0], bad_headers[i].want[1], bad_headers[i].want[2]);
+    }
 
     /* a value we skip, nested far too deeply: refused, no recursion */
     char deep[4200];
@@ -166,13 +172,20 @@ static void test_st_bad_headers(void **state)
     strcpy(deep + k, "}}");
     st_raw(p, deep, 4);
     expect_fail(p, &arch_tiny, "nested too deeply", NULL, NULL);
-    /* ... while ordinary unknown keys and values are skipped */
-    st_raw(p, "{\"__metadata__\":{}," T("conv1.weight", "F32", "[4,3,3,3]", "[0,432]") "}", 432);
-    expect_fail(p, &arch_tiny, "conv1: missing bias", "conv1.bias", "features.0.bias");
-    st_raw(p, "{\"x\":{\"junk\":{\"a\":[1,2.5e3,true,null,\"s\\u00e9\"],\"b\":{}},\"dtype\":\"F32\",\"shape\":[],"
-              "\"data_offsets\":[0,4]}}", 4);
-    expect_fail(p, &arch_tiny, "conv1: missing weight", NULL, NULL);
-#undef T
+}
+
+/* A 4-layer arch (conv1, pool1, conv2, fc3) like arch_tiny but for conv2's groups and fc3's
+   outputs: what a file with the wrong tensors was made for. layers: 4 to fill. */
+static void wrong_arch(ArchSpec *a, LayerSpec *layers, const char *name, int conv2_groups, int fc3_out)
+{
+    const LayerSpec l[4] = {
+        {.kind = LK_CONV, .name = "conv1", .out = 4, .k = 3, .stride = 1, .groups = 1},
+        {.kind = LK_MAXPOOL, .name = "pool1", .k = 2, .stride = 2},
+        {.kind = LK_CONV, .name = "conv2", .out = 4, .k = 3, .stride = 1, .groups = conv2_groups},
+        {.kind = LK_FC, .name = "fc3", .out = fc3_out},
+    };
+    memcpy(layers, l, sizeof l);
+    *a = (ArchSpec){.name = name, .input = {3, 16, 16}, .nlayers = 4, .layers = layers};
 }
 
 static void test_st_wrong_tensors(void **state)
@@ -182,13 +195,9 @@ static void test_st_wrong_tensors(void **state)
     const char *p = ts_path("wrong.safetensors");
     static const char *const f32[] = {"F32", NULL}, *const i8[] = {"F32", "I8", NULL};
     /* conv2 as an ungrouped conv: 4×4×3×3 where groups=2 needs 4×2×3×3 */
-    static const LayerSpec ungrouped_layers[] = {
-        {.kind = LK_CONV, .name = "conv1", .out = 4, .k = 3, .stride = 1, .groups = 1},
-        {.kind = LK_MAXPOOL, .name = "pool1", .k = 2, .stride = 2},
-        {.kind = LK_CONV, .name = "conv2", .out = 4, .k = 3, .stride = 1, .groups = 1},
-        {.kind = LK_FC, .name = "fc3", .out = 5},
-    };
-    static const ArchSpec ungrouped = {.name = "ug", .input = {3, 16, 16}, .nlayers = 4, .layers = ungrouped_layers};
+    LayerSpec layers[4];
+    ArchSpec ungrouped, fc6;
+    wrong_arch(&ungrouped, layers, "ug", 1, 5);
     Weights ug;
     fill_ref(&ungrouped, &ug);
     st_from(p, &ungrouped, &ug, 0, f32, NULL);
@@ -201,13 +210,7 @@ static void test_st_wrong_tensors(void **state)
     weights_free(&ug);
 
     /* fc3 with 6 outputs: the MatMul weight is stored (in, out) */
-    static const LayerSpec fc6_layers[] = {
-        {.kind = LK_CONV, .name = "conv1", .out = 4, .k = 3, .stride = 1, .groups = 1},
-        {.kind = LK_MAXPOOL, .name = "pool1", .k = 2, .stride = 2},
-        {.kind = LK_CONV, .name = "conv2", .out = 4, .k = 3, .stride = 1, .groups = 2},
-        {.kind = LK_FC, .name = "fc3", .out = 6},
-    };
-    static const ArchSpec fc6 = {.name = "fc6", .input = {3, 16, 16}, .nlayers = 4, .layers = fc6_layers};
+    wrong_arch(&fc6, layers, "fc6", 2, 6);
     fill_ref(&fc6, &ug);
     ox_file(ts_path("wrong.onnx"), &fc6, &ug, &o);
     expect_fail(ts_path("wrong.onnx"), &arch_tiny, "fc3: weight shape 6×100 (stored transposed as 100×6), expected 5×100",

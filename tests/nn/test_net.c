@@ -26,32 +26,47 @@ static const LayerRun *run(const Net *n, const char *name)
     return &n->run[i];
 }
 
-static void assert_hwc(const PlanLayer *r, int h, int w, int c)
+/* The output shapes (h, w, c) of the layers named. */
+typedef struct {
+    const char *layer;
+    int h, w, c;
+} Hwc;
+
+static void assert_shapes(const Net *n, int count, const Hwc *want)
 {
-    assert_int_equal(r->out.h, h);
-    assert_int_equal(r->out.w, w);
-    assert_int_equal(r->out.c, c);
+    for (int i = 0; i < count; i++) {
+        const PlanLayer *r = layer(n, want[i].layer);
+        assert_int_equal(r->out.h, want[i].h);
+        assert_int_equal(r->out.w, want[i].w);
+        assert_int_equal(r->out.c, want[i].c);
+    }
+}
+
+/* A net of arch a without weights (its plan only): net_free it. */
+static Net *plan_only(const ArchSpec *a)
+{
+    Err e = {0};
+    Net *n = net_create(a, NULL, &e);
+    if (!n) fail_msg("%s", e.msg);
+    return n;
+}
+
+static void assert_totals(const Net *n, long long params, long long macs)
+{
+    assert_int_equal(n->plan.total_params, params);
+    assert_int_equal(n->plan.total_macs, macs);
 }
 
 static void test_alexnet_summary(void **st)
 {
     (void)st;
-    Err e = {0};
-    Net *n = net_create(&arch_alexnet, NULL, &e);
-    assert_non_null(n);
-    assert_int_equal(n->plan.total_params, 60965224LL);
-    assert_int_equal(n->plan.total_macs, 724406816LL);
+    Net *n = plan_only(&arch_alexnet);
+    assert_totals(n, 60965224LL, 724406816LL);
     /* 227 → 55 → 27 → 27 → 13 → 13 → 13 → 6 */
-    assert_hwc(layer(n, "conv1"), 55, 55, 96);
-    assert_hwc(layer(n, "pool1"), 27, 27, 96);
-    assert_hwc(layer(n, "conv2"), 27, 27, 256);
-    assert_hwc(layer(n, "pool2"), 13, 13, 256);
-    assert_hwc(layer(n, "conv3"), 13, 13, 384);
-    assert_hwc(layer(n, "conv4"), 13, 13, 384);
-    assert_hwc(layer(n, "conv5"), 13, 13, 256);
-    assert_hwc(layer(n, "pool5"), 6, 6, 256);
-    assert_hwc(layer(n, "fc6"), 1, 1, 4096);
-    assert_hwc(layer(n, "prob"), 1, 1, 1000);
+    assert_shapes(n, 10, (const Hwc[]){{"conv1", 55, 55, 96}, {"pool1", 27, 27, 96}, {"conv2", 27, 27, 256},
+                                       {"pool2", 13, 13, 256}, {"conv3", 13, 13, 384}, {"conv4", 13, 13, 384},
+                                       {"conv5", 13, 13, 256}, {"pool5", 6, 6, 256}, {"fc6", 1, 1, 4096},
+                                       {"prob", 1, 1, 1000}});
     assert_string_equal(layer(n, "conv1")->size.nopad, "(227−11)/4+1 = 55");
     assert_string_equal(layer(n, "conv2")->size.padded, "(27+2·2−5)/1+1 = 27");
     assert_string_equal(layer(n, "pool1")->size.nopad, "(55−3)/2+1 = 27");
@@ -86,19 +101,13 @@ static void test_224_does_not_divide(void **st)
 static void test_tv_and_lenet(void **st)
 {
     (void)st;
-    Err e = {0};
-    Net *n = net_create(&arch_alexnet_tv, NULL, &e);
-    assert_non_null(n);
-    assert_int_equal(n->plan.total_params, 61100840LL);
-    assert_int_equal(n->plan.total_macs, 714188480LL);
-    assert_hwc(layer(n, "conv1"), 55, 55, 64);
-    assert_hwc(layer(n, "pool5"), 6, 6, 256);
+    Net *n = plan_only(&arch_alexnet_tv);
+    assert_totals(n, 61100840LL, 714188480LL);
+    assert_shapes(n, 2, (const Hwc[]){{"conv1", 55, 55, 64}, {"pool5", 6, 6, 256}});
     assert_int_equal(arch_layer_index(&arch_alexnet_tv, "norm1"), -1);
     net_free(n);
-    n = net_create(&arch_lenet5, NULL, &e);
-    assert_non_null(n);
-    assert_hwc(layer(n, "conv1"), 28, 28, 6);
-    assert_hwc(layer(n, "pool2"), 5, 5, 16);
+    n = plan_only(&arch_lenet5);
+    assert_shapes(n, 2, (const Hwc[]){{"conv1", 28, 28, 6}, {"pool2", 5, 5, 16}});
     assert_int_equal(n->plan.total_params, 61706LL); /* the classic LeNet-5 count with a full C3 */
     net_free(n);
 }
@@ -112,12 +121,29 @@ static float *test_input(const ArchSpec *a)
     return x;
 }
 
+/* A net of arch a with its built-in weights for seed (into w); free both with done. */
+static Net *builtin_net(const ArchSpec *a, uint64_t seed, Weights *w)
+{
+    Err e = {0};
+    if (weights_builtin(a, seed, w, &e) != 0) fail_msg("%s", e.msg);
+    Net *n = net_create(a, w, &e);
+    if (!n) fail_msg("%s", e.msg);
+    return n;
+}
+
+static void done(Net *n, Weights *w, float *x)
+{
+    free(x);
+    net_free(n);
+    weights_free(w);
+}
+
 static void test_builtin_weights_run(void **st)
 {
     (void)st;
     Err e = {0};
     Weights w, w2;
-    assert_int_equal(weights_builtin(&arch_alexnet, WEIGHTS_DEFAULT_SEED, &w, &e), 0);
+    Net *n = builtin_net(&arch_alexnet, WEIGHTS_DEFAULT_SEED, &w);
     assert_int_equal(weights_builtin(&arch_alexnet, WEIGHTS_DEFAULT_SEED, &w2, &e), 0);
     assert_false(w.trained);
     assert_non_null(strstr(w.source, "untrained"));
@@ -125,8 +151,6 @@ static void test_builtin_weights_run(void **st)
     assert_memory_equal(w.l[fc8].w, w2.l[fc8].w, sizeof(float) * (size_t)w.l[fc8].nw); /* deterministic */
     weights_free(&w2);
 
-    Net *n = net_create(&arch_alexnet, &w, &e);
-    assert_non_null(n);
     assert_int_equal(net_step(n, &e), -1); /* no input yet */
     float *x = test_input(&arch_alexnet);
     net_set_input(n, x);
@@ -158,9 +182,7 @@ static void test_builtin_weights_run(void **st)
     net_reset(n, 0);
     net_run_to(n, 1, &e);
     assert_true(n->run[0].out_data[0] == saved);
-    free(x);
-    net_free(n);
-    weights_free(&w);
+    done(n, &w, x);
 }
 
 static void test_train_dropout_mask(void **st)
@@ -168,8 +190,7 @@ static void test_train_dropout_mask(void **st)
     (void)st;
     Err e = {0};
     Weights w;
-    assert_int_equal(weights_builtin(&arch_alexnet, 1, &w, &e), 0);
-    Net *n = net_create(&arch_alexnet, &w, &e);
+    Net *n = builtin_net(&arch_alexnet, 1, &w);
     float *x = test_input(&arch_alexnet);
     int d6 = arch_layer_index(&arch_alexnet, "drop6");
     net_set_input(n, x);
@@ -186,9 +207,7 @@ static void test_train_dropout_mask(void **st)
         assert_true(out == (n->drop_mask[i] ? 2.0f * in : 0.0f));
     }
     assert_true(kept > 1848 && kept < 2248); /* about half, for p = 0.5 */
-    free(x);
-    net_free(n);
-    weights_free(&w);
+    done(n, &w, x);
 }
 
 static void test_weight_count_mismatch(void **st)

@@ -133,3 +133,16 @@ int ts_run_capture(const char *args, char *out, size_t out_size, char *err, size
 {
     return ts_run_capture_with(NULL, args, out, out_size, err, err_size);
 }
+
+int ts_colours(const unsigned char *rgb, long n)
+{
+    static unsigned char seen[1 << 15];
+    memset(seen, 0, sizeof seen);
+    int count = 0;
+    for (long i = 0; i < n; i++) {
+        const unsigned char *p = rgb + i * 3;
+        int key = (p[0] >> 3) << 10 | (p[1] >> 3) << 5 | (p[2] >> 3);
+        if (!seen[key]) seen[key] = 1, count++;
+    }
+    return count;
+}

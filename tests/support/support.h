@@ -1,5 +1,6 @@
 /* support.h - what the cmocka tests share (prefix ts_): a temporary directory per test
-   program, whole-file read and write, and running the alexscope binary.
+   program, whole-file read and write, running the alexscope binary, and telling a picture
+   from a blank one.
 
        static void test_x(void **state)
        {
@@ -53,5 +54,9 @@ int ts_run_capture(const char *args, char *out, size_t out_size, char *err, size
    "summary", ...) runs the binary under a 5 MiB data limit. */
 int ts_run_capture_with(const char *prefix, const char *args, char *out, size_t out_size, char *err,
                         size_t err_size);
+
+/* How many different colours n RGB pixels hold, each channel cut to 5 bits: a blank or
+   flat picture has a handful, a rendered window hundreds. */
+int ts_colours(const unsigned char *rgb, long n);
 
 #endif

@@ -9,14 +9,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "export.h"
+#include "support.h"
 
 /* DIR/NAME is a PNG of w×h; its first pixel's red into *red (may be NULL); then removed. */
 static void assert_png(const char *dir, const char *name, int w, int h, int *red)
 {
-    char p[256];
+    char p[512];
     snprintf(p, sizeof p, "%s/%s", dir, name);
     Image im;
     Err e = {0};
@@ -26,6 +28,13 @@ static void assert_png(const char *dir, const char *name, int w, int h, int *red
     if (red) *red = im.px[0];
     img_free(&im);
     remove(p);
+}
+
+/* A new empty folder NAME in the test's directory; its path into root. */
+static void fresh_dir(const char *name, char *root, size_t size)
+{
+    snprintf(root, size, "%s", ts_path(name));
+    assert_int_equal(mkdir(root, 0700), 0);
 }
 
 /* A conv1 with 2 filters of 3×3 over RGB, then an fc-like vector of 10. */
@@ -51,9 +60,8 @@ static void test_export_layer(void **state)
     LayerRun runs[2] = {{.computed = 1, .out_data = conv_out}, {.computed = 1, .out_data = fc_out}};
     Net n = {.arch = &arch, .weights = &W, .nlayers = 2, .plan = plan, .run = runs};
 
-    char root[] = "/tmp/alexscope-export-XXXXXX";
-    assert_non_null(mkdtemp(root));
-    char dir[128], p[256];
+    char root[256], dir[300], p[300];
+    fresh_dir("layer", root, sizeof root);
     snprintf(dir, sizeof dir, "%s/a/b", root); /* mkdir -p */
     Err e = {0};
     assert_int_equal(export_layer(&n, 0, dir, NORM_CHANNEL, CMAP_VIRIDIS, &e), 4);
@@ -69,9 +77,7 @@ static void test_export_layer(void **state)
     assert_non_null(strstr(e.msg, "fc6"));
     assert_int_equal(export_layer(&n, 2, dir, NORM_LAYER, CMAP_GREY, &e), -1);
     snprintf(p, sizeof p, "%s/file", root);
-    FILE *f = fopen(p, "w");
-    assert_non_null(f);
-    fclose(f);
+    ts_write_file(p, NULL, 0);
     assert_int_equal(export_layer(&n, 0, p, NORM_LAYER, CMAP_GREY, &e), -1);
     assert_int_equal(strncmp(e.msg, p, strlen(p)), 0);
     remove(p);
@@ -87,8 +93,8 @@ static void test_export_maps(void **state)
 {
     float x[3 * 2 * 2];
     for (int i = 0; i < 12; i++) x[i] = (float)i;
-    char root[] = "/tmp/alexscope-export-XXXXXX";
-    assert_non_null(mkdtemp(root));
+    char root[256];
+    fresh_dir("maps", root, sizeof root);
     Err e = {0};
     assert_int_equal(export_maps(x, (Shape){3, 2, 2}, "input", root, NORM_LAYER, CMAP_GREY, &e), 4);
     const char *files[] = {"input_c000.png", "input_c001.png", "input_c002.png", "input_grid.png"};
@@ -106,5 +112,5 @@ int main(void)
         cmocka_unit_test(test_export_layer),
         cmocka_unit_test(test_export_maps),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, ts_setup, ts_teardown);
 }
