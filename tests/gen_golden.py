@@ -38,7 +38,10 @@ import torch
 import torch.nn as nn
 
 SEED = 2012
+# scikit-image's chelsea.png (451x300); the same file is bundled as assets/samples/chelsea.png
 CHELSEA = "/usr/lib/python3/dist-packages/skimage/data/chelsea.png"
+if not os.path.exists(CHELSEA):
+    CHELSEA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "assets", "samples", "chelsea.png")
 CAFFE_MEAN_BGR = (104.0, 117.0, 123.0)
 TV_MEAN = (0.485, 0.456, 0.406)
 TV_STD = (0.229, 0.224, 0.225)
@@ -71,7 +74,8 @@ def caffe_spec(c=(96, 256, 384, 384, 256), fc=(4096, 4096, 1000)):
 
 
 def tv_spec(c=(64, 192, 384, 256, 256), fc=(4096, 4096, 1000)):
-    """torchvision's AlexNet (alexnet-facts.md section 2) under Caffe-style layer names."""
+    """torchvision's AlexNet (alexnet-facts.md section 2) under Caffe-style layer names, in
+    torchvision's order."""
     pool = dict(k=3, stride=2, ceil=False)
     return [
         ("conv1", "conv", dict(out=c[0], k=11, stride=4, pad=2, groups=1)),
@@ -87,12 +91,28 @@ def tv_spec(c=(64, 192, 384, 256, 256), fc=(4096, 4096, 1000)):
         ("conv5", "conv", dict(out=c[4], k=3, stride=1, pad=1, groups=1)),
         ("relu5", "relu", {}),
         ("pool5", "maxpool", pool),
-    ] + classifier_spec(fc)
+    ] + tv_classifier_spec(fc)
+
+
+def tv_classifier_spec(fc):
+    """torchvision's classifier: Dropout, Linear, ReLU, Dropout, Linear, ReLU, Linear. Dropout
+    acts on fc6's 9,216 (here 16x6x6) inputs and on relu6's output, none before fc8; the model
+    ends at the logits, and the softmax is added by alexscope (src/nn/arch.c)."""
+    return [
+        ("drop6", "dropout", dict(ratio=0.5)),
+        ("fc6", "fc", dict(out=fc[0])),
+        ("relu6", "relu", {}),
+        ("drop7", "dropout", dict(ratio=0.5)),
+        ("fc7", "fc", dict(out=fc[1])),
+        ("relu7", "relu", {}),
+        ("fc8", "fc", dict(out=fc[2])),
+        ("prob", "softmax", {}),
+    ]
 
 
 def classifier_spec(fc):
-    # Dropout is the identity at inference, so drop6 / drop7 equal relu6 / relu7 here
-    # wherever a file format puts its dropout.
+    # Caffe's deploy.prototxt: dropout after relu6 / relu7. Dropout is the identity at
+    # inference, so drop6 / drop7 equal relu6 / relu7 here.
     return [
         ("fc6", "fc", dict(out=fc[0])),
         ("relu6", "relu", {}),

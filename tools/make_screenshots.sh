@@ -13,4 +13,6 @@ mkdir -p docs/img
 "$bin" --screenshot docs/img/kernels.png --step conv1 --kernels
 "$bin" --screenshot docs/img/params.png --step fc6 --card params --size 1920x1080
 "$bin" --screenshot docs/img/contrast.png --step pool5 --theme contrast --unit 0,3,3 --card field
+"$bin" --screenshot docs/img/sliding-window.png --step conv2 --animate 30 --size 1920x1080
+"$bin" --screenshot docs/img/lesson-224.png --lesson lessons/16-sliding-window.lesson --lesson-step 3 --size 1920x1080
 echo "wrote docs/img/*.png"

@@ -55,6 +55,23 @@ int model_load(Model *m, const char *weights_path, const char *arch_name, const 
     return 0;
 }
 
+int model_set_resize(Model *m, const char *mode, Err *e)
+{
+    if (!mode) return 0;
+    if (strcmp(mode, "warp") && strcmp(mode, "short"))
+        return err_set(e, "--resize is warp (the whole photo to %d×%d) or short (the shorter side to %d), not '%s'",
+                       m->preproc.resize, m->preproc.resize, m->preproc.resize, mode);
+    m->preproc.warp = !strcmp(mode, "warp");
+    return 0;
+}
+
+char *preproc_resize_text(const Preproc *p, char *buf, size_t size)
+{
+    if (p->warp) snprintf(buf, size, "warp %d×%d", p->resize, p->resize);
+    else snprintf(buf, size, "shorter side %d", p->resize);
+    return buf;
+}
+
 void model_free(Model *m) { weights_free(&m->weights); }
 
 long model_input_count(const Model *m) { return shape_count(m->arch->input); }

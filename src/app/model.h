@@ -32,6 +32,14 @@ void model_free(Model *m);
 /* A preprocessing preset by name: "caffe", "torchvision", "lenet". NULL if unknown. */
 const Preproc *preproc_find(const char *name);
 
+/* --resize: "warp" (the whole photo to 256×256, aspect not kept: Caffe at test time) or
+   "short" (the shorter side to 256, aspect kept: torchvision) replaces the preset's choice;
+   NULL keeps it. -1 and an Err naming both for anything else. */
+int model_set_resize(Model *m, const char *mode, Err *e);
+
+/* The resize in force, for a status line: "warp 256×256" or "shorter side 256". Returns buf. */
+char *preproc_resize_text(const Preproc *p, char *buf, size_t size);
+
 /* Elements of the network's input tensor (C·H·W). */
 long model_input_count(const Model *m);
 

@@ -11,16 +11,20 @@
 static void print_preproc(const Model *m)
 {
     const Preproc *p = &m->preproc;
-    fprintf(stderr, "preprocessing: %s: resize shorter side to %d, centre crop %d×%d, %s, x = (pixel × %g − mean) / std,"
+    char rs[48];
+    fprintf(stderr, "preprocessing: %s: resize %s%s, centre crop %d×%d, %s, x = (pixel × %g − mean) / std,"
                     " mean %g %g %g, std %g %g %g\n",
-            p->name, p->resize_short, m->arch->input.w, m->arch->input.h, p->grey ? "grey" : p->bgr ? "BGR" : "RGB",
-            p->scale, p->mean[0], p->mean[1], p->mean[2], p->std[0], p->std[1], p->std[2]);
+            p->name, preproc_resize_text(p, rs, sizeof rs), p->warp ? " (aspect not kept)" : " (aspect kept)",
+            m->arch->input.w, m->arch->input.h, p->grey ? "grey" : p->bgr ? "BGR" : "RGB", p->scale, p->mean[0],
+            p->mean[1], p->mean[2], p->std[0], p->std[1], p->std[2]);
+    if (p->about) fprintf(stderr, "  %s\n", p->about);
     fprintf(stderr, "weights: %s (%s)\n", m->weights.source, m->weights.format);
 }
 
 int cli_open_model(const CliOpts *o, Model *m, Net **net, Err *e)
 {
     if (model_load(m, o->weights, o->arch, o->preset, e) != 0) return -1;
+    if (model_set_resize(m, o->resize, e) != 0) goto fail;
     if (o->save_weights && wfile_save_safetensors(o->save_weights, &m->weights, e) != 0) goto fail;
     if (o->save_weights) fprintf(stderr, "alexscope: wrote %s\n", o->save_weights);
     if (o->verbose) print_preproc(m);
@@ -38,8 +42,13 @@ int cli_load_input(const CliOpts *o, const Model *m, const char *image, float **
 {
     *x = malloc(sizeof(float) * (size_t)model_input_count(m));
     if (!*x) return err_set(e, "out of memory");
+    CropBox box;
     int rc = o->input_npy ? model_npy_input(m, o->input_npy, *x, e)
-                          : model_image_input(m, image, o->mirror, o->crop_seed, *x, NULL, e);
+                          : model_image_input(m, image, o->mirror, o->crop_seed, *x, &box, e);
+    if (rc == 0 && o->verbose && !o->input_npy) {
+        char how[256];
+        fprintf(stderr, "resize: %s\n", img_crop_text(&box, how, sizeof how));
+    }
     if (rc != 0) {
         free(*x);
         *x = NULL;

@@ -33,12 +33,18 @@ static const char help_tail[] =
 static const char help_common[] =
     "  --weights F         weight file (ONNX, safetensors, .caffemodel); default: built-in, untrained\n"
     "  --arch A            %s (default: from the file, else alexnet)\n"
-    "  --preset P          preprocessing: caffe (BGR, 0..255 minus 104/117/123) |\n"
-    "                      torchvision (RGB, /255, ImageNet mean/std) | lenet; default: the arch's\n"
+    "  --preset P          preprocessing: caffe (BGR, 0–255, minus 104/117/123: the per-channel\n"
+    "                      means of Caffe's per-pixel mean image ilsvrc_2012_mean, 104.007,\n"
+    "                      116.669, 122.679) | torchvision (RGB, /255, ImageNet mean/std) | lenet;\n"
+    "                      default: the arch's\n"
+    "  --resize warp|short warp: the whole photo to 256×256, aspect not kept, as Caffe did at test\n"
+    "                      time (alexnet's default); short: the shorter side to 256, aspect kept,\n"
+    "                      as torchvision does (alexnet-tv's and lenet5's default, with 32)\n"
     "  --mirror            flip the image left-right first (the slides' augmentation)\n"
     "  --random-crop SEED  a seeded random crop instead of the centre crop\n"
     "  --save-weights F    also write the loaded weights as F32 safetensors\n"
-    "  --verbose           print the preprocessing used\n";
+    "  --verbose           print the preprocessing used, and how the photo was resized and\n"
+    "                      cropped, with the numbers\n";
 
 static const CliCommand *find_command(const char *name)
 {

@@ -45,11 +45,13 @@ static int set_value(CliOpts *o, const char *name, const char *val)
         {"--weights", &o->weights}, {"--arch", &o->arch},     {"--preset", &o->preset},
         {"--format", &o->format},   {"--layer", &o->layer},   {"--out", &o->out},
         {"--input-npy", &o->input_npy}, {"--save-weights", &o->save_weights},
-        {"--norm", &o->norm},       {"--cmap", &o->cmap},
+        {"--norm", &o->norm},       {"--cmap", &o->cmap},     {"--resize", &o->resize},
     };
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         if (!strcmp(name, strings[i].name)) {
             *strings[i].field = val;
+            if (o->resize == val && strcmp(val, "warp") && strcmp(val, "short"))
+                return cli_usage_error(o->cmd, "--resize is warp or short, not '%s'", val);
             return 0;
         }
     if (!strcmp(name, "--top")) {

@@ -15,6 +15,7 @@ typedef struct {
     const char *cmd;
     const char *weights, *arch, *preset, *format, *layer, *out, *input_npy, *save_weights;
     const char *norm, *cmap;
+    const char *resize;    /* --resize warp|short (checked), NULL: the preset's */
     int top, mirror, json, verbose, reps, help;
     long long crop_seed;   /* -1: centre crop */
     const char *files[64]; /* positional arguments after the command */

@@ -16,6 +16,22 @@ static void put_padded(const char *s, int width)
     for (; chars < width; chars++) putchar(' ');
 }
 
+/* prefix, then text broken at spaces into lines of at most width bytes, indented. */
+static void put_wrapped(const char *prefix, const char *text, int width)
+{
+    int indent = (int)strlen(prefix), col = indent;
+    fputs(prefix, stdout);
+    while (*text) {
+        int word = (int)strcspn(text, " ");
+        if (col > indent && col + 1 + word > width) printf("\n%*s", indent, ""), col = indent;
+        else if (col > indent) putchar(' '), col++;
+        fwrite(text, 1, (size_t)word, stdout);
+        col += word, text += word;
+        while (*text == ' ') text++;
+    }
+    putchar('\n');
+}
+
 static void human_bytes(char *buf, size_t size, long long b)
 {
     if (b >= 1 << 20) snprintf(buf, size, "%.1f MiB", b / 1048576.0);
@@ -35,9 +51,13 @@ static void csv_field(const char *s, int last)
 
 static void print_header(const char *fmt, const ArchSpec *a)
 {
-    if (!strcmp(fmt, "json")) printf("{\"arch\": \"%s\", \"input\": [%d, %d, %d], \"layers\": [\n", a->name, a->input.c, a->input.h, a->input.w);
-    else if (!strcmp(fmt, "csv"))
-        printf("layer,kind,hyper,input,output,formula,formula_padded,rounding,weights,biases,params_expr,params_running,macs,act_bytes,rf\n");
+    if (!strcmp(fmt, "json")) {
+        printf("{\"arch\": \"%s\", ", a->name);
+        cli_json_str("title", a->title, 1), cli_json_str("note", a->note ? a->note : "", 1);
+        printf("\"input\": [%d, %d, %d], \"layers\": [\n", a->input.c, a->input.h, a->input.w);
+    } else if (!strcmp(fmt, "csv"))
+        printf("layer,kind,hyper,input,output,formula,formula_padded,rounding,weights,biases,params_expr,params_running,"
+               "macs,act_bytes,rf,added,arch_note\n");
     else {
         printf("%s: %s\n\n", a->name, a->title);
         put_padded("layer", 7), put_padded("kind", 9), put_padded("hyper-parameters", 22);
@@ -46,8 +66,11 @@ static void print_header(const char *fmt, const ArchSpec *a)
     }
 }
 
-static void print_layer(const char *fmt, const PlanLayer *r, int last)
+/* One layer's row; a layer alexscope adds (spec->added) says so in every format, and the
+   CSV repeats the arch's note on each row so that every row stands alone. */
+static void print_layer(const char *fmt, const ArchSpec *a, const PlanLayer *r, int last)
 {
+    const char *added = r->spec->added ? r->spec->added : "";
     char in[32], out[32], hp[48], macs[32], mem[32];
     const char *kind = layer_kind(r->spec->kind)->name;
     shape_hwc(r->in, in, sizeof in), shape_hwc(r->out, out, sizeof out), layer_hyper(r->spec, hp, sizeof hp);
@@ -59,7 +82,7 @@ static void print_layer(const char *fmt, const PlanLayer *r, int last)
         cli_json_str("formula", r->has_size ? r->size.nopad : "", 1);
         cli_json_str("formula_padded", r->has_size ? r->size.padded : "", 1);
         cli_json_str("rounding", r->has_size ? r->size.rounding : "", 1);
-        cli_json_str("params_expr", r->params_expr, 1);
+        cli_json_str("params_expr", r->params_expr, 1), cli_json_str("added", added, 1);
         printf("\"weights\": %ld, \"biases\": %ld, \"params_running\": %lld, \"macs\": %lld, \"act_bytes\": %lld, \"rf\": %d}%s\n",
                r->nw, r->nb, r->params_running, r->macs, r->act_bytes, r->rf, last ? "" : ",");
     } else if (!strcmp(fmt, "csv")) {
@@ -70,7 +93,8 @@ static void print_layer(const char *fmt, const PlanLayer *r, int last)
         snprintf(num, sizeof num, "%ld,%ld,", r->nw, r->nb);
         fputs(num, stdout);
         csv_field(r->params_expr, 0);
-        printf("%lld,%lld,%lld,%d\n", r->params_running, r->macs, r->act_bytes, r->rf);
+        printf("%lld,%lld,%lld,%d,", r->params_running, r->macs, r->act_bytes, r->rf);
+        csv_field(added, 0), csv_field(a->note ? a->note : "", 1);
     } else {
         char io[80];
         snprintf(io, sizeof io, "%s → %s", in, out);
@@ -79,10 +103,11 @@ static void print_layer(const char *fmt, const PlanLayer *r, int last)
         put_padded(formula, 38), put_padded(r->params_expr, 32), put_padded(r->macs ? macs : "", 14);
         puts(mem);
         if (r->has_size && r->size.rounding[0]) printf("%*s%s\n", 64, "", r->size.rounding);
+        if (added[0]) printf("%*s(%s)\n", 7, "", added);
     }
 }
 
-static void print_totals(const char *fmt, const Plan *p)
+static void print_totals(const char *fmt, const ArchSpec *a, const Plan *p)
 {
     char params[32], macs[32], mem[32];
     fmt_count(params, sizeof params, p->total_params), fmt_count(macs, sizeof macs, p->total_macs);
@@ -90,8 +115,10 @@ static void print_totals(const char *fmt, const Plan *p)
     if (!strcmp(fmt, "json"))
         printf("], \"total_params\": %lld, \"total_macs\": %lld, \"total_act_bytes\": %lld}\n", p->total_params,
                p->total_macs, p->total_act_bytes);
-    else if (!strcmp(fmt, "text"))
+    else if (!strcmp(fmt, "text")) {
         printf("\ntotal: %s parameters, %s multiply-accumulates, %s of activations (float32)\n", params, macs, mem);
+        if (a->note) put_wrapped("note: ", a->note, 100);
+    }
 }
 
 static int summary(const CliOpts *o)
@@ -108,8 +135,8 @@ static int summary(const CliOpts *o)
     Plan p; /* shapes and counts need no weights and no activations */
     if (plan_build(a, &p, &e) != 0) return cli_fail_input(&e);
     print_header(fmt, a);
-    for (int i = 0; i < p.nlayers; i++) print_layer(fmt, &p.layers[i], i + 1 == p.nlayers);
-    print_totals(fmt, &p);
+    for (int i = 0; i < p.nlayers; i++) print_layer(fmt, a, &p.layers[i], i + 1 == p.nlayers);
+    print_totals(fmt, a, &p);
     return EXIT_OK;
 }
 
@@ -120,5 +147,8 @@ const CliCommand cli_cmd_summary = {
     .help = "Usage: alexscope summary [--arch A] [--format text|csv|json]\n\n"
             "The layer table: kind, kernel/stride/pad/groups, input -> output shape (HxWxC, as the\n"
             "slides write it), the output-size formula with the layer's numbers, parameters with\n"
-            "the product written out, multiply-accumulates and activation memory; then totals.\n",
+            "the product written out, multiply-accumulates and activation memory; then totals.\n"
+            "A layer the original network does not have is marked as added by alexscope (the\n"
+            "softmax after torchvision's logits), and an arch with a caveat prints it as a note\n"
+            "(lenet5: the modern simplification of LeCun 1998); CSV and JSON carry both as fields.\n",
 };

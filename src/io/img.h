@@ -14,6 +14,7 @@
 #ifndef ALEXSCOPE_IMG_H
 #define ALEXSCOPE_IMG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "net.h"
@@ -25,11 +26,16 @@ typedef struct {
     unsigned char *px; /* (h, w, 3) */
 } Image;
 
-/* Where the crop came from, in the original image's pixels (for drawing the crop box). */
+/* Where the crop came from: in the original image's pixels (for drawing the crop box), and
+   each step with its numbers (img_crop_text). */
 typedef struct {
     float x, y, w, h;   /* in original-image coordinates */
-    int resized_w, resized_h; /* size after the shorter side was resized */
+    int orig_w, orig_h; /* the photo as loaded */
+    int resized_w, resized_h; /* size after the resize step */
+    int warp;           /* 1: warped to resized_w×resized_h, aspect not kept; 0: aspect kept */
     int crop_x, crop_y; /* crop origin in the resized image */
+    int crop_w, crop_h; /* the crop: the network's input size */
+    int random;         /* 1: a seeded random crop; 0: the centre crop */
     int mirror;
 } CropBox;
 
@@ -46,17 +52,24 @@ int img_alloc(Image *im, int w, int h, Err *e);
    in torchvision's Resize - the kind of resize the trained models saw. */
 int img_resize(const Image *in, int w, int h, Image *out, Err *e);
 
-/* The full preprocessing: resize the shorter side to p->resize_short (keeping aspect),
-   crop (out_w, out_h) at the centre (crop_seed < 0) or at a seeded random place,
-   mirror left-right if asked, then x = (pixel * scale - mean) / std per channel in the
-   network's order (BGR for Caffe) or one grey channel. out: (C, out_h, out_w).
+/* The full preprocessing: resize - p->warp: the whole photo to p->resize × p->resize, aspect
+   not kept (Caffe at test time); else the shorter side to p->resize, aspect kept
+   (torchvision) -, crop (out_w, out_h) at the centre (crop_seed < 0) or at a seeded random
+   place, mirror left-right if asked, then x = (pixel * scale - mean) / std per channel in
+   the network's order (BGR for Caffe) or one grey channel. out: (C, out_h, out_w).
    Details: the longer side is truncated as torchvision does (int(256 * long / short));
-   if the resized image would be smaller than the crop it is scaled up just enough;
+   if the resized image would be smaller than the crop it is scaled up just enough (a
+   warp: to the crop's size); p->resize <= 0: warped straight to the crop's size;
    the centre crop starts at ((rw - out_w) / 2, (rh - out_h) / 2) rounded down (Caffe: 14
    for 256 -> 227); a random crop draws x then y from rng_next (splitmix64, rng.h) seeded with crop_seed;
    a std of 0 means 1 (not set). grey: 0.299 R + 0.587 G + 0.114 B, then mean[0], std[0]. */
 int img_prepare(const Image *im, const Preproc *p, int out_w, int out_h, int mirror,
                 long long crop_seed, float *out, CropBox *box, Err *e);
+
+/* How the photo was resized and cropped, with its numbers: "451×300 warped to 256×256
+   (aspect not kept), centre crop 227×227 at x 14, y 14" or "451×300, shorter side to 256:
+   385×256 (aspect kept), random crop 224×224 at x 3, y 20, mirrored". Returns buf. */
+char *img_crop_text(const CropBox *b, char *buf, size_t size);
 
 /* The crop as an RGB image (what the network sees, before normalisation). */
 int img_crop_rgb(const Image *im, const Preproc *p, int out_w, int out_h, int mirror,

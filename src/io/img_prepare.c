@@ -1,5 +1,6 @@
-/* img_prepare.c - from a decoded Image to what the network sees: resize the shorter side,
-   crop (centre or seeded random), mirror, and normalise into the input tensor.
+/* img_prepare.c - from a decoded Image to what the network sees: resize (warp to a square,
+   or the shorter side), crop (centre or seeded random), mirror, and normalise into the
+   input tensor.
 
    Resampling: resize.c's triangle filter on the sRGB byte values, i.e. antialiased
    bilinear (not stb_image_resize: Debian's build aborts on some shrink ratios), the same
@@ -8,6 +9,7 @@
    resized this way (in gamma space, not linear light), so we do the same rather than the
    "better looking" Mitchell / linear-light resize. */
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,23 +43,25 @@ int img_resize(const Image *in, int w, int h, Image *out, Err *e)
 
 /* ---- crop geometry ---------------------------------------------------------------- */
 
-/* Size after the resize step. The shorter side becomes resize_short and the longer one
-   is scaled and truncated, as torchvision's Resize(int) does (int(size * long / short)).
-   If that leaves the image smaller than the crop (resize_short < crop, or a very thin
-   image), it is scaled up just enough for the crop to fit. */
-static void resized_size(int w, int h, int resize_short, int out_w, int out_h, int *rw, int *rh)
+/* Size after the resize step. A warp makes both sides resize (Caffe's test-time resize to
+   256×256, whatever the aspect). Otherwise the shorter side becomes resize and the longer
+   one is scaled and truncated, as torchvision's Resize(int) does (int(size * long / short)).
+   If that leaves the image smaller than the crop (resize < crop, or a very thin image), it
+   is scaled up just enough for the crop to fit. */
+static void resized_size(int w, int h, const Preproc *p, int out_w, int out_h, int *rw, int *rh)
 {
-    if (resize_short <= 0) {
-        *rw = out_w;
-        *rh = out_h;
+    if (p->resize <= 0 || p->warp) {
+        int r = p->resize > 0 ? p->resize : 0;
+        *rw = r > out_w ? r : out_w;
+        *rh = r > out_h ? r : out_h;
         return;
     }
     if (w <= h) {
-        *rw = resize_short;
-        *rh = (int)((double)resize_short * h / w);
+        *rw = p->resize;
+        *rh = (int)((double)p->resize * h / w);
     } else {
-        *rh = resize_short;
-        *rw = (int)((double)resize_short * w / h);
+        *rh = p->resize;
+        *rw = (int)((double)p->resize * w / h);
     }
     if (*rw < out_w || *rh < out_h) {
         double s = fmax((double)out_w / w, (double)out_h / h);
@@ -70,6 +74,22 @@ static void resized_size(int w, int h, int resize_short, int out_w, int out_h, i
     if (*rh < 1) *rh = 1;
 }
 
+char *img_crop_text(const CropBox *b, char *buf, size_t size)
+{
+    char how[96];
+    if (b->orig_w == b->resized_w && b->orig_h == b->resized_h)
+        snprintf(how, sizeof how, "%d×%d, not resized", b->orig_w, b->orig_h);
+    else if (b->warp)
+        snprintf(how, sizeof how, "%d×%d warped to %d×%d (aspect not kept)", b->orig_w, b->orig_h, b->resized_w,
+                 b->resized_h);
+    else
+        snprintf(how, sizeof how, "%d×%d, shorter side to %d: %d×%d (aspect kept)", b->orig_w, b->orig_h,
+                 b->resized_w < b->resized_h ? b->resized_w : b->resized_h, b->resized_w, b->resized_h);
+    snprintf(buf, size, "%s, %s crop %d×%d at x %d, y %d%s", how, b->random ? "random" : "centre", b->crop_w, b->crop_h,
+             b->crop_x, b->crop_y, b->mirror ? ", mirrored" : "");
+    return buf;
+}
+
 /* Resize, crop, mirror: the RGB crop the network will see, and where it came from. */
 static int crop_image(const Image *im, const Preproc *p, int out_w, int out_h, int mirror,
                       long long crop_seed, Image *crop, CropBox *box, Err *e)
@@ -80,11 +100,10 @@ static int crop_image(const Image *im, const Preproc *p, int out_w, int out_h, i
     if (!p) return err_set(e, "preprocess: no preprocessing settings");
     if (out_w <= 0 || out_h <= 0 || (long long)out_w * out_h > IMG_MAX_PIXELS)
         return err_set(e, "preprocess: invalid crop size %d×%d", out_w, out_h);
-    if (p->resize_short > 0 && p->resize_short > 65536)
-        return err_set(e, "preprocess: resize_short %d is too large", p->resize_short);
+    if (p->resize > 65536) return err_set(e, "preprocess: resize %d is too large", p->resize);
 
     int rw, rh;
-    resized_size(im->w, im->h, p->resize_short, out_w, out_h, &rw, &rh);
+    resized_size(im->w, im->h, p, out_w, out_h, &rw, &rh);
     if ((long long)rw * rh > IMG_MAX_PIXELS)
         return err_set(e, "preprocess: resizing %d×%d to %d×%d is over the %lld-megapixel limit",
                        im->w, im->h, rw, rh, IMG_MAX_PIXELS / 1000000);
@@ -122,10 +141,12 @@ static int crop_image(const Image *im, const Preproc *p, int out_w, int out_h, i
         box->y = (float)(cy * fy);
         box->w = (float)(out_w * fx);
         box->h = (float)(out_h * fy);
-        box->resized_w = rw;
-        box->resized_h = rh;
-        box->crop_x = cx;
-        box->crop_y = cy;
+        box->orig_w = im->w, box->orig_h = im->h;
+        box->resized_w = rw, box->resized_h = rh;
+        box->warp = p->warp || p->resize <= 0;
+        box->crop_x = cx, box->crop_y = cy;
+        box->crop_w = out_w, box->crop_h = out_h;
+        box->random = crop_seed >= 0;
         box->mirror = mirror ? 1 : 0;
     }
     return 0;

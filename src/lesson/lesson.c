@@ -17,6 +17,8 @@ const char *const lesson_panel_names[PANEL_COUNT] = {
 };
 _Static_assert(sizeof lesson_panel_names / sizeof lesson_panel_names[0] == PANEL_COUNT, "one name per panel");
 
+const char *const lesson_anim_variants[LESSON_ANIM_VARIANTS] = {"auto", "layer", "padding", "rounding", "paper"};
+
 #define LESSON_MAX_BYTES ((size_t)1 << 20)
 
 /* ---- small string helpers -------------------------------------------------------------- */
@@ -98,6 +100,7 @@ static void step_defaults(LessonStep *s, int line)
     s->channel = s->unit_y = s->unit_x = -1;
     s->mirror = s->dropout_train = -1;
     s->crop_seed = -1;
+    s->animate = LESSON_ANIM_OFF;
 }
 
 static int header_line(Ctx *c, Lesson *ls, const char *key, const char *val)
@@ -112,6 +115,33 @@ static int header_line(Ctx *c, Lesson *ls, const char *key, const char *val)
         return ls->arch ? 0 : perr(c, "unknown arch '%s' (known: %s)", val, arch_names(known, sizeof known));
     }
     return perr(c, "unknown header '%s' (known: title, arch, image, weights)", key);
+}
+
+/* "on", "off" or a position K below the layer's output count, then an optional variant. */
+static int parse_animate(Ctx *c, const Plan *n, LessonStep *s, const char *val)
+{
+    if (s->layer < 0 || !layer_kind(n->layers[s->layer].spec->kind)->windowed)
+        return perr(c, "'animate' needs a conv or pooling 'layer:' line before it");
+    char word[32];
+    const char *sp = strchr(val, ' ');
+    size_t len = sp ? (size_t)(sp - val) : strlen(val);
+    if (len >= sizeof word) len = sizeof word - 1;
+    memcpy(word, val, len);
+    word[len] = '\0';
+    Shape out = n->layers[s->layer].out;
+    int last = out.h * out.w - 1;
+    if (!strcmp(word, "on")) s->animate = LESSON_ANIM_PLAY;
+    else if (!strcmp(word, "off")) s->animate = LESSON_ANIM_OFF;
+    else if (parse_int_in(word, 0, last, &s->animate))
+        return perr(c, "animate is on, off or a position from 0 to %d, then optionally auto, layer, padding, "
+                       "rounding or paper; not '%s'", last, val);
+    const char *v = sp ? sp : "";
+    while (*v == ' ' || *v == '\t') v++;
+    s->animate_variant = 0;
+    if (!*v) return 0;
+    for (int i = 0; i < LESSON_ANIM_VARIANTS; i++)
+        if (!strcmp(v, lesson_anim_variants[i])) return s->animate_variant = i, 0;
+    return perr(c, "animate's comparison is auto, layer, padding, rounding or paper, not '%s'", v);
 }
 
 /* n: the plan of ls->arch, for checking channels and units. */
@@ -179,7 +209,8 @@ static int step_line(Ctx *c, Lesson *ls, const Plan *n, LessonStep *s, const cha
         return perr(c, "crop is 'center' or 'random SEED', not '%s'", val);
     }
     if (!strcmp(key, "image")) return copy_str(s->image, sizeof s->image, val) ? perr(c, "image path is too long") : 0;
-    return perr(c, "unknown directive '%s' (known: layer, panel, channel, unit, mirror, dropout, crop, image)", key);
+    if (!strcmp(key, "animate")) return parse_animate(c, n, s, val);
+    return perr(c, "unknown directive '%s' (known: layer, panel, channel, unit, mirror, dropout, crop, image, animate)", key);
 }
 
 /* A directive is "word: value" where word is lower-case letters only; anything else is narration. */

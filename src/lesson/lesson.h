@@ -48,6 +48,12 @@ typedef enum {
 
 extern const char *const lesson_panel_names[PANEL_COUNT];
 
+/* "animate: on|off|K [VARIANT]": the sliding window of a conv or pooling step (ui_anim.h). */
+#define LESSON_ANIM_OFF (-1)  /* the default: no animation */
+#define LESSON_ANIM_PLAY (-2) /* playing from position 0 */
+#define LESSON_ANIM_VARIANTS 5
+extern const char *const lesson_anim_variants[LESSON_ANIM_VARIANTS]; /* auto, layer, padding, rounding, paper */
+
 typedef struct {
     char title[128];
     int line;           /* where the step starts, for messages */
@@ -59,6 +65,8 @@ typedef struct {
     int dropout_train;  /* -1 leave as is, 0 inference, 1 train-mode mask */
     int crop_seed;      /* -1 centre crop, else a seeded random crop */
     char image[256];    /* "" = keep the lesson's image */
+    int animate;        /* LESSON_ANIM_OFF, LESSON_ANIM_PLAY, or K >= 0: paused at position K */
+    int animate_variant;/* index into lesson_anim_variants; 0: auto */
     char *narration;    /* raw text with {placeholders}, owned */
 } LessonStep;
 

@@ -1,6 +1,9 @@
 /* lesson_text.c - {placeholders}: every number a lesson states comes from here, read off the
    plan (structure) or the run (values) of the lesson's network. To add a placeholder, add a
-   line to total_field or layer_field and document it in docs/lessons.md. */
+   line to total_field or layer_field and document it in docs/lessons.md. Prefixes plan
+   another architecture ({lenet5:...}), input size or rounding ({alexnet@224/floor:...});
+   {sum:a,b} adds what placeholders show; {6,400 = placeholder} states a number and fails the
+   lesson check unless the engine agrees. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +13,14 @@
 #include "lesson_impl.h"
 #include "util.h"
 
+#define NOT_COMPUTED "(not computed yet)"
+
+/* One decimal ("61.9%"); below 1 %, two significant digits ("0.057%"), not a bare "0.1%". */
 static void pct(char *buf, size_t size, long long part, long long whole)
 {
-    snprintf(buf, size, "%.1f%%", whole ? 100.0 * (double)part / (double)whole : 0.0);
+    double v = whole ? 100.0 * (double)part / (double)whole : 0.0;
+    if (v > 0 && v < 0.95) snprintf(buf, size, "%.2g%%", v);
+    else snprintf(buf, size, "%.1f%%", v);
 }
 
 /* ---- placeholders ----------------------------------------------------------------------- */
@@ -57,6 +65,7 @@ static int layer_field(const Plan *p, const Net *n, int i, const char *f, char *
     else if (!strcmp(f, "out_c")) snprintf(out, sz, "%d", r->out.c);
     else if (!strcmp(f, "out_h")) snprintf(out, sz, "%d", r->out.h);
     else if (!strcmp(f, "out_count")) fmt_count(out, sz, (long long)r->out.c * r->out.h * r->out.w);
+    else if (!strcmp(f, "out_hw")) fmt_count(out, sz, (long long)r->out.h * r->out.w);
     else if (!strcmp(f, "in_count")) fmt_count(out, sz, (long long)r->in.c * r->in.h * r->in.w);
     else if (!strcmp(f, "k") && sized) snprintf(out, sz, "%d", l->k);
     else if (!strcmp(f, "stride") && sized) snprintf(out, sz, "%d", l->stride);
@@ -69,6 +78,9 @@ static int layer_field(const Plan *p, const Net *n, int i, const char *f, char *
         snprintf(out, sz, "%d×%d×%d", l->k, l->k, r->in.c / l->groups);
     else if (!strcmp(f, "formula") && sized) snprintf(out, sz, "%s", r->size.nopad);
     else if (!strcmp(f, "formula_padded") && sized) snprintf(out, sz, "%s", r->size.padded);
+    /* the last window along a row: it starts at (out−1)·s − p and ends k − 1 pixels later */
+    else if (!strcmp(f, "last_start") && sized) snprintf(out, sz, "%d", (r->out.w - 1) * l->stride - l->pad);
+    else if (!strcmp(f, "last_end") && sized) snprintf(out, sz, "%d", (r->out.w - 1) * l->stride - l->pad + l->k - 1);
     else if (!strcmp(f, "rounding") && sized) snprintf(out, sz, "%s", r->size.rounding[0] ? r->size.rounding : "it divides exactly");
     else if (!strcmp(f, "weights")) fmt_count(out, sz, r->nw);
     else if (!strcmp(f, "biases")) fmt_count(out, sz, r->nb);
@@ -86,8 +98,10 @@ static int layer_field(const Plan *p, const Net *n, int i, const char *f, char *
     else if (!strcmp(f, "beta") && l->kind == LK_LRN) snprintf(out, sz, "%g", l->lrn_beta);
     else if (!strcmp(f, "lrn_k") && l->kind == LK_LRN) snprintf(out, sz, "%g", l->lrn_k);
     else if (!strcmp(f, "ratio") && l->kind == LK_DROPOUT) snprintf(out, sz, "%g", l->drop_ratio);
+    else if (!strcmp(f, "keep") && l->kind == LK_DROPOUT) snprintf(out, sz, "%g", 1.0 - l->drop_ratio);
+    else if (!strcmp(f, "scale") && l->kind == LK_DROPOUT) snprintf(out, sz, "%g", 1.0 / (1.0 - l->drop_ratio));
     else if (!strcmp(f, "min") || !strcmp(f, "max") || !strcmp(f, "mean") || !strcmp(f, "zero_pct") || !strcmp(f, "ms")) {
-        if (!run || !run->computed) snprintf(out, sz, "(not computed yet)");
+        if (!run || !run->computed) snprintf(out, sz, NOT_COMPUTED);
         else if (!strcmp(f, "min")) snprintf(out, sz, "%.4g", run->min);
         else if (!strcmp(f, "max")) snprintf(out, sz, "%.4g", run->max);
         else if (!strcmp(f, "mean")) snprintf(out, sz, "%.4g", run->mean);
@@ -105,7 +119,7 @@ static int top_field(const Net *n, const Labels *lb, int rank, const char *f, ch
     int count = 0;
     const float *p = n ? net_output(n, &count) : NULL;
     if (!p) {
-        snprintf(out, (size_t)size, "(not computed yet)");
+        snprintf(out, (size_t)size, NOT_COMPUTED);
         return 0;
     }
     int idx[5];
@@ -115,6 +129,25 @@ static int top_field(const Net *n, const Labels *lb, int rank, const char *f, ch
     if (!strcmp(f, "label")) snprintf(out, (size_t)size, "%s", labels_name(lb, c, name, sizeof name));
     else if (!strcmp(f, "prob")) snprintf(out, (size_t)size, "%.1f%%", 100.0 * p[c]);
     else snprintf(out, (size_t)size, "%d", c);
+    return 0;
+}
+
+/* {input.resize} "256", {input.order} "BGR", {input.range} "0–255", {input.mean} "104, 117, 123":
+   how a photo becomes this network's input (the arch's default preprocessing). */
+static int input_preproc(const Preproc *pp, const char *f, char *out, int size)
+{
+    size_t sz = (size_t)size;
+    int nc = pp->grey ? 1 : 3;
+    if (!strcmp(f, "resize")) snprintf(out, sz, "%d", pp->resize);
+    else if (!strcmp(f, "order")) snprintf(out, sz, "%s", pp->grey ? "grey" : pp->bgr ? "BGR" : "RGB");
+    else if (!strcmp(f, "range")) snprintf(out, sz, "%s", pp->scale == 1.0f ? "0–255" : "0–1");
+    else if (!strcmp(f, "mean")) {
+        int used = 0;
+        out[0] = '\0';
+        for (int c = 0; c < nc && used < size; c++)
+            used += snprintf(out + used, sz - (size_t)used, "%s%g", c ? ", " : "", pp->mean[c]);
+    } else
+        return -1;
     return 0;
 }
 
@@ -147,6 +180,141 @@ static int size_field(const char *args, int rounding, char *out, int size, Err *
     return 0;
 }
 
+/* ---- another input size, forced floor rounding, sums, checked numbers -------------------- */
+
+
+/* An architecture with another input size and/or every pool rounding down, e.g. the prefix
+   "alexnet@224/floor": a copy of the tables, on the caller's stack (no allocation). */
+typedef struct {
+    ArchSpec arch;
+    LayerSpec layers[PLAN_MAX_LAYERS];
+} ArchVariant;
+
+/* spec: "NAME", "NAME@N", "NAME/floor" or "NAME@N/floor" (modified in place). *out: the
+   shipped table itself, or v's copy. */
+static int arch_variant(char *spec, const char *name, ArchVariant *v, const ArchSpec **out, Err *e)
+{
+    char *slash = strchr(spec, '/'), *at = strchr(spec, '@');
+    int floor_all = 0, size = 0;
+    if (slash) {
+        *slash = '\0';
+        if (strcmp(slash + 1, "floor"))
+            return err_set(e, "unknown rounding '/%s' in {%s} (known: /floor, e.g. {alexnet@224/floor:pool5.out_shape})",
+                           slash + 1, name);
+        floor_all = 1;
+    }
+    if (at) {
+        *at = '\0';
+        char *end;
+        errno = 0;
+        long x = strtol(at + 1, &end, 10);
+        if (end == at + 1 || *end || errno || x < 1 || x > 4096)
+            return err_set(e, "{%s}: the input size after '@' must be a whole number 1..4096, not '%s'", name, at + 1);
+        size = (int)x;
+    }
+    const ArchSpec *a = arch_find(spec);
+    if (!a) {
+        char known[128];
+        return err_set(e, "unknown architecture '%s' in {%s} (known: %s)", spec, name, arch_names(known, sizeof known));
+    }
+    *out = a;
+    if (!floor_all && !size) return 0;
+    if (a->nlayers > PLAN_MAX_LAYERS) return err_set(e, "{%s}: %s has too many layers", name, a->name);
+    v->arch = *a;
+    memcpy(v->layers, a->layers, (size_t)a->nlayers * sizeof *a->layers);
+    for (int i = 0; floor_all && i < a->nlayers; i++) v->layers[i].ceil_mode = 0;
+    v->arch.layers = v->layers;
+    if (size) v->arch.input.h = v->arch.input.w = size;
+    *out = &v->arch;
+    return 0;
+}
+
+/* Field names that take arguments after a colon, rather than being an architecture prefix. */
+static int is_function(const char *f)
+{
+    return !strncmp(f, "size:", 5) || !strncmp(f, "rounding:", 9) || !strncmp(f, "sum:", 4);
+}
+
+static int placeholder(const char *name, const Plan *p, const Net *n, const Labels *lb, char *out, int size, Err *e);
+
+/* "6,400", "46.4%", "0.057 %" → the number and whether it is a percentage, ignoring
+   thousands separators and spaces; -1 if it is not a plain number. decimals: digits after
+   the point. */
+static void no_separators(const char *s, char *o, size_t size)
+{
+    size_t k = 0;
+    for (; *s && k + 1 < size; s++)
+        if (*s != ',' && *s != ' ') o[k++] = *s;
+    o[k] = '\0';
+}
+
+static int plain_number(const char *s, double *v, int *pct, int *decimals)
+{
+    char digits[64];
+    no_separators(s, digits, sizeof digits);
+    char *end;
+    errno = 0;
+    *v = strtod(digits, &end);
+    if (end == digits || errno) return -1;
+    const char *dot = strchr(digits, '.');
+    *decimals = dot && dot < end ? (int)(end - dot - 1) : 0;
+    *pct = *end == '%';
+    return end[*pct] ? -1 : 0;
+}
+
+/* {sum:a,b,c}: the sum of the numbers the placeholders a, b, c show (as a reader who adds
+   them up gets it), with as many decimals as the most precise term, "%" if every term is one. */
+static int sum_field(char *args, const char *name, const Plan *p, const Net *n, const Labels *lb, char *out, int size,
+                     Err *e)
+{
+    double total = 0;
+    int terms = 0, pcts = 0, decimals = 0;
+    for (char *t = args;;) {
+        char *comma = strchr(t, ',');
+        if (comma) *comma = '\0';
+        char *term = lesson_trim(t), val[128];
+        if (!*term || strchr(term, '=') || strstr(term, "sum:"))
+            return err_set(e, "{%s}: write {sum:a,b,...} with placeholders a, b, e.g. {sum:conv3.macs_pct,conv4.macs_pct}",
+                           name);
+        if (placeholder(term, p, n, lb, val, sizeof val, e) != 0) return -1;
+        if (!strcmp(val, NOT_COMPUTED)) return snprintf(out, (size_t)size, NOT_COMPUTED), 0;
+        double v;
+        int pct, dec;
+        if (plain_number(val, &v, &pct, &dec) != 0)
+            return err_set(e, "{%s}: {%s} gives '%s', which is not a number to add", name, term, val);
+        total += v, terms++, pcts += pct;
+        if (dec > decimals) decimals = dec;
+        if (!comma) break;
+        t = comma + 1;
+    }
+    if (pcts && pcts != terms) return err_set(e, "{%s}: adds percentages to counts", name);
+    if (decimals || pcts) snprintf(out, (size_t)size, "%.*f%s", decimals, total, pcts ? "%" : "");
+    else fmt_count(out, (size_t)size, (long long)(total + 0.5));
+    return 0;
+}
+
+/* {6,400 = alexnet@224/floor:fc6.in_count}: shows the number as written, and fails (at
+   `lesson check`, with the line) unless the placeholder gives the same number, ignoring
+   thousands separators and spaces. */
+static int checked_field(char *buf, const char *name, const Plan *p, const Net *n, const Labels *lb, char *out,
+                         int size, Err *e)
+{
+    char *eq = strchr(buf, '=');
+    *eq = '\0';
+    char *stated = lesson_trim(buf), *what = lesson_trim(eq + 1);
+    if (!*stated || !*what || strchr(what, '='))
+        return err_set(e, "{%s}: write {NUMBER = placeholder}, e.g. {6,400 = alexnet@224/floor:fc6.in_count}", name);
+    if (placeholder(what, p, n, lb, out, size, e) != 0) return -1;
+    if (!strcmp(out, NOT_COMPUTED))
+        return err_set(e, "{%s}: a checked number must follow from the network's structure, not from a run", name);
+    char a[128], b[128];
+    no_separators(stated, a, sizeof a);
+    no_separators(out, b, sizeof b);
+    if (strcmp(a, b)) return err_set(e, "the text states %s but {%s} gives %s", stated, what, out);
+    snprintf(out, (size_t)size, "%s", stated);
+    return 0;
+}
+
 /* One {placeholder}. p: the structure of the network the lesson is about; n (NULL while a
    lesson is only checked) the run that has the values. */
 static int placeholder(const char *name, const Plan *p, const Net *n, const Labels *lb, char *out, int size, Err *e)
@@ -154,28 +322,32 @@ static int placeholder(const char *name, const Plan *p, const Net *n, const Labe
     char buf[128];
     if (strlen(name) >= sizeof buf) return err_set(e, "placeholder too long");
     str_copy(buf, sizeof buf, name);
+    if (strchr(buf, '=')) return checked_field(buf, name, p, n, lb, out, size, e);
+    if (!strncmp(buf, "sum:", 4)) return sum_field(buf + 4, name, p, n, lb, out, size, e);
     if (!strncmp(buf, "size:", 5)) return size_field(buf + 5, 0, out, size, e);
     if (!strncmp(buf, "rounding:", 9)) return size_field(buf + 9, 1, out, size, e);
 
-    /* "lenet5:conv1.params" reads another architecture's structure; the last prefix wins */
+    /* "lenet5:conv1.params" reads another architecture's structure, "alexnet@224/floor:..."
+       the same with another input size and floor rounding; the last prefix wins */
     if (strchr(buf, ':')) {
-        const char *field = buf;
+        char *field = buf;
         const ArchSpec *a = p->arch;
+        ArchVariant v;
         char *colon;
-        while ((colon = strchr(field, ':')) && strncmp(field, "size:", 5) && strncmp(field, "rounding:", 9)) {
+        while ((colon = strchr(field, ':')) && !is_function(field)) {
             *colon = '\0';
-            if (!(a = arch_find(field))) {
-                char known[128];
-                return err_set(e, "unknown architecture '%s' in {%s} (known: %s)", field, name, arch_names(known, sizeof known));
-            }
+            if (arch_variant(field, name, &v, &a, e) != 0) return -1;
             field = colon + 1;
         }
         Plan other;
-        if (plan_build(a, &other, e) != 0) return -1;
+        Err why = {0};
+        if (plan_build(a, &other, &why) != 0) return err_set(e, "{%s}: %s", name, why.msg);
         return placeholder(field, &other, NULL, NULL, out, size, e);
     }
     char *dot = strchr(buf, '.');
-    if (!dot) return err_set(e, "unknown placeholder {%s}: write {layer.field}, {total.field} or {size:n,f,p,s}", name);
+    if (!dot)
+        return err_set(e, "unknown placeholder {%s}: write {layer.field}, {total.field}, {size:n,f,p,s} or {sum:a,b} "
+                          "(docs/lessons.md)", name);
     *dot = '\0';
     const char *obj = buf, *field = dot + 1;
     if (!strcmp(obj, "total")) {
@@ -189,7 +361,9 @@ static int placeholder(const char *name, const Plan *p, const Net *n, const Labe
         else if (!strcmp(field, "size")) snprintf(out, (size_t)size, "%d", s.h);
         else if (!strcmp(field, "c")) snprintf(out, (size_t)size, "%d", s.c);
         else if (!strcmp(field, "count")) fmt_count(out, (size_t)size, (long long)s.c * s.h * s.w);
-        else return err_set(e, "unknown field '%s' in {%s} (known: shape, size, c, count)", field, name);
+        else if (input_preproc(&p->arch->preproc, field, out, size) != 0)
+            return err_set(e, "unknown field '%s' in {%s} (known: shape, size, c, count, resize, order, range, mean)",
+                           field, name);
         return 0;
     }
     if (!strcmp(obj, "arch")) {

@@ -69,20 +69,25 @@ static const LayerSpec alexnet_layers[] = {
 };
 
 /* torchvision/models/alexnet.py ("one weird trick"): no LRN, no groups, floor pooling.
-   Its AdaptiveAvgPool2d(6) is the identity at 224 and is left out. */
+   Its AdaptiveAvgPool2d(6) is the identity at 224 and is left out. Its classifier is
+   Dropout, Linear, ReLU, Dropout, Linear, ReLU, Linear: dropout acts on the 9,216 flattened
+   inputs of fc6 (classifier.0) and on relu6's output (classifier.3), none before fc8; the
+   model ends at fc8's logits, so the softmax is ours. */
 static const LayerSpec alexnet_tv_layers[] = {
     CONV("conv1", "features.0", 64, 11, 4, 2, 1), RELU("relu1"), MAXPOOL("pool1", 3, 2, 0),
     CONV("conv2", "features.3", 192, 5, 1, 2, 1), RELU("relu2"), MAXPOOL("pool2", 3, 2, 0),
     CONV("conv3", "features.6", 384, 3, 1, 1, 1), RELU("relu3"),
     CONV("conv4", "features.8", 256, 3, 1, 1, 1), RELU("relu4"),
     CONV("conv5", "features.10", 256, 3, 1, 1, 1), RELU("relu5"), MAXPOOL("pool5", 3, 2, 0),
-    FC("fc6", "classifier.1", 4096), RELU("relu6"), DROP("drop6"),
-    FC("fc7", "classifier.4", 4096), RELU("relu7"), DROP("drop7"),
-    FC("fc8", "classifier.6", 1000), SOFTMAX("prob"),
+    DROP("drop6"), FC("fc6", "classifier.1", 4096), RELU("relu6"),
+    DROP("drop7"), FC("fc7", "classifier.4", 4096), RELU("relu7"),
+    FC("fc8", "classifier.6", 1000),
+    SOFTMAX_ADDED("prob", "added by alexscope: torchvision's AlexNet outputs fc8's logits"),
 };
 
-/* LeNet-5 (LeCun et al. 1998) as usually taught: 32×32 grey input, tanh units and
-   2×2 average pooling ("subsampling"); C3 is fully connected here. */
+/* LeNet-5 as usually taught today, a simplification of LeCun et al. 1998: 32×32 grey input,
+   tanh units, 2×2 average pooling without trainable coefficients, C3 connected to all six
+   of C1's maps, a trainable 84→10 layer and a softmax (see arch_lenet5.note). */
 static const LayerSpec lenet5_layers[] = {
     CONV("conv1", NULL, 6, 5, 1, 0, 1), TANH("tanh1"), AVGPOOL("pool1", 2, 2),
     CONV("conv2", NULL, 16, 5, 1, 0, 1), TANH("tanh2"), AVGPOOL("pool2", 2, 2),
@@ -98,7 +103,9 @@ const ArchSpec arch_alexnet = {
     .nlayers = COUNT(alexnet_layers),
     .layers = alexnet_layers,
     .preproc = {.name = "caffe", .bgr = 1, .scale = 1.0f, .mean = {104.0f, 117.0f, 123.0f},
-                .std = {1.0f, 1.0f, 1.0f}, .resize_short = 256},
+                .std = {1.0f, 1.0f, 1.0f}, .resize = 256, .warp = 1,
+                .about = "input BGR, 0–255; 104/117/123 are the per-channel means of Caffe's per-pixel mean "
+                         "image (ilsvrc_2012_mean: 104.007, 116.669, 122.679, BGR)"},
 };
 
 const ArchSpec arch_alexnet_tv = {
@@ -108,17 +115,25 @@ const ArchSpec arch_alexnet_tv = {
     .nlayers = COUNT(alexnet_tv_layers),
     .layers = alexnet_tv_layers,
     .preproc = {.name = "torchvision", .bgr = 0, .scale = 1.0f / 255.0f,
-                .mean = {0.485f, 0.456f, 0.406f}, .std = {0.229f, 0.224f, 0.225f}, .resize_short = 256},
+                .mean = {0.485f, 0.456f, 0.406f}, .std = {0.229f, 0.224f, 0.225f}, .resize = 256,
+                .about = "input RGB, 0–1; ImageNet's per-channel mean and standard deviation (torchvision)"},
 };
 
 const ArchSpec arch_lenet5 = {
     .name = "lenet5",
-    .title = "LeNet-5 (LeCun, Bottou, Bengio, Haffner 1998): digits, 32×32 grey",
+    .title = "LeNet-5 as taught today, a simplification of LeCun, Bottou, Bengio, Haffner 1998: digits, 32×32 grey",
+    .note = "lenet5 is the modern simplification, not LeCun 1998 exactly: here C3 sees all six C1 maps, the "
+            "pooling has no trainable coefficients, the units are plain tanh and fc5 is a trainable "
+            "84→10 layer with a softmax. The 1998 network: C1, C3 (a sparse connection table) and C5 "
+            "convolutional, F6 fully connected, 10 Euclidean RBF outputs, trainable sub-sampling, "
+            "1.7159·tanh(2a/3); about 60,000 trainable parameters.",
     .input = {1, 32, 32},
     .nlayers = COUNT(lenet5_layers),
     .layers = lenet5_layers,
     .preproc = {.name = "lenet", .grey = 1, .scale = 1.0f / 255.0f, .mean = {0.5f, 0.5f, 0.5f},
-                .std = {0.5f, 0.5f, 0.5f}, .resize_short = 32},
+                .std = {0.5f, 0.5f, 0.5f}, .resize = 32,
+                .about = "one grey channel (0.299 R + 0.587 G + 0.114 B), 0–1, mapped to −1..1; the shorter "
+                         "side to 32 keeps a photo's aspect (a digit is drawn square anyway)"},
 };
 
 const ArchSpec *const arch_all[] = {&arch_alexnet, &arch_alexnet_tv, &arch_lenet5, NULL};

@@ -60,10 +60,13 @@ typedef struct LayerSpec {
     int lrn_n;           /* lrn: channels summed over */
     float lrn_alpha, lrn_beta, lrn_k;
     float drop_ratio;    /* dropout: probability a unit is dropped in train mode */
+    const char *added;   /* NULL; or, for a layer the original network does not have and
+                            alexscope adds, why (torchvision's AlexNet ends at fc8's logits:
+                            its softmax is ours) */
 } LayerSpec;
 
-/* How an image becomes the input tensor: x = (pixel * scale - mean) / std, per channel
-   in the network's channel order. */
+/* How an image becomes the input tensor: resize (warp or shorter side), centre crop, then
+   x = (pixel * scale - mean) / std per channel in the network's channel order. */
 typedef struct {
     const char *name;   /* "caffe", "torchvision", "lenet" */
     int bgr;            /* 1: channel 0 is blue (Caffe); 0: RGB */
@@ -71,12 +74,18 @@ typedef struct {
     float scale;        /* 1 for 0..255, 1/255 for 0..1 */
     float mean[3];      /* in the network's channel order */
     float std[3];
-    int resize_short;   /* shorter side resized to this before the centre crop */
+    int resize;         /* 256: the size the photo is resized to before the crop */
+    int warp;           /* 1: the whole photo to resize×resize, aspect not kept (what Caffe
+                           did at test time); 0: the shorter side to resize, aspect kept
+                           (torchvision's Resize(256)) */
+    const char *about;  /* where the numbers come from, for --verbose and the docs */
 } Preproc;
 
 typedef struct {
     const char *name;   /* "alexnet", "alexnet-tv", "lenet5" */
     const char *title;  /* one line for people */
+    const char *note;   /* NULL, or what a reader of the original paper must know about
+                           this table (lenet5: the modern simplification, not LeCun 1998) */
     Shape input;        /* 3×227×227 */
     int nlayers;
     const LayerSpec *layers;

@@ -22,6 +22,8 @@
 #define FC(nm, al, n)                { .kind = LK_FC, .name = nm, .alias = al, .out = n }
 #define DROP(nm)                     { .kind = LK_DROPOUT, .name = nm, .drop_ratio = 0.5f }
 #define SOFTMAX(nm)                  { .kind = LK_SOFTMAX, .name = nm }
+/* A softmax the original network does not have (it outputs logits); why: a string. */
+#define SOFTMAX_ADDED(nm, why)       { .kind = LK_SOFTMAX, .name = nm, .added = why }
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 #endif

@@ -160,7 +160,7 @@ static void test_prepare_centre_crop(void **st)
     /* 6×4 with the shorter side already 4: no resampling; the centre 2×2 crop starts at
        ((6-2)/2, (4-2)/2) = (2, 1). */
     Model m = {.arch = &tiny,
-               .preproc = {.name = "t", .bgr = 1, .scale = 0.5f, .mean = {1, 2, 3}, .std = {2, 4, 8}, .resize_short = 4}};
+               .preproc = {.name = "t", .bgr = 1, .scale = 0.5f, .mean = {1, 2, 3}, .std = {2, 4, 8}, .resize = 4}};
     assert_int_equal(model_input_count(&m), 12);
     Image im, crop;
     make_pattern(&im, 6, 4);
@@ -196,31 +196,86 @@ static void test_prepare_centre_crop(void **st)
     img_free(&im);
 }
 
-/* A 12×8 image resized to 6×4 (shorter side 4): the box is in the original's pixels, twice
-   the crop's place in the resized image. A constant image stays constant. */
-static void test_prepare_box_after_resize(void **st)
+/* A constant 12×8 image through model_prepare with resize 4 (warped or not) to the 2×2
+   crop: it stays constant (77), and the box says where the crop came from. */
+static void prepare_constant(int warp, CropBox *box)
 {
-    (void)st;
-    Model m = {.arch = &tiny, .preproc = {.name = "t", .scale = 1, .std = {1, 1, 1}, .resize_short = 4}};
+    Model m = {.arch = &tiny, .preproc = {.name = "t", .scale = 1, .std = {1, 1, 1}, .resize = 4, .warp = warp}};
     Image im;
     Err e = {0};
     assert_int_equal(img_alloc(&im, 12, 8, &e), 0);
     memset(im.px, 77, (size_t)12 * 8 * 3);
     float x[12];
+    assert_int_equal(model_prepare(&m, &im, 0, -1, x, box, NULL, &e), 0);
+    for (int i = 0; i < 12; i++) assert_float_equal(x[i], 77, 1e-6);
+    img_free(&im);
+}
+
+/* Resized to 6×4 (shorter side 4): the box is in the original's pixels, twice the crop's
+   place (2, 1) in the resized image. */
+static void test_prepare_box_after_resize(void **st)
+{
+    (void)st;
     CropBox box;
-    assert_int_equal(model_prepare(&m, &im, 0, -1, x, &box, NULL, &e), 0);
+    prepare_constant(0, &box);
     assert_int_equal(box.resized_w, 6);
     assert_int_equal(box.resized_h, 4);
     assert_float_equal(box.x, 4, 1e-6), assert_float_equal(box.y, 2, 1e-6);
     assert_float_equal(box.w, 4, 1e-6), assert_float_equal(box.h, 4, 1e-6);
-    for (int i = 0; i < 12; i++) assert_float_equal(x[i], 77, 1e-6);
-    img_free(&im);
+}
+
+/* Warped (Caffe): 4×4 whatever the aspect, centre crop 2×2 at (1, 1); in the photo's pixels
+   x triples and y doubles: the box is at (3, 2), 6 wide, 4 high. */
+static void test_prepare_box_after_warp(void **st)
+{
+    (void)st;
+    CropBox box;
+    prepare_constant(1, &box);
+    assert_int_equal(box.warp, 1);
+    assert_int_equal(box.resized_w, 4);
+    assert_int_equal(box.resized_h, 4);
+    assert_int_equal(box.crop_x, 1);
+    assert_int_equal(box.crop_y, 1);
+    assert_float_equal(box.x, 3, 1e-6), assert_float_equal(box.y, 2, 1e-6);
+    assert_float_equal(box.w, 6, 1e-6), assert_float_equal(box.h, 4, 1e-6);
+}
+
+/* Each arch's default resize, and --resize replacing it. */
+static void test_resize_choice(void **st)
+{
+    (void)st;
+    static const struct {
+        const char *arch;
+        int warp;
+        const char *text;
+    } want[] = {{"alexnet", 1, "warp 256×256"}, {"alexnet-tv", 0, "shorter side 256"}, {"lenet5", 0, "shorter side 32"}};
+    char buf[64];
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        Model m;
+        Err e = {0};
+        assert_int_equal(model_load(&m, NULL, want[i].arch, NULL, &e), 0);
+        assert_int_equal(m.preproc.warp, want[i].warp);
+        assert_string_equal(preproc_resize_text(&m.preproc, buf, sizeof buf), want[i].text);
+        assert_int_equal(model_set_resize(&m, NULL, &e), 0); /* NULL: unchanged */
+        assert_int_equal(m.preproc.warp, want[i].warp);
+        assert_int_equal(model_set_resize(&m, want[i].warp ? "short" : "warp", &e), 0);
+        assert_int_equal(m.preproc.warp, !want[i].warp);
+        assert_int_equal(model_set_resize(&m, "stretch", &e), -1);
+        assert_non_null(strstr(e.msg, "not 'stretch'"));
+        model_free(&m);
+    }
+    /* the preset's own choice follows the preset: caffe warps even for alexnet-tv */
+    Model m;
+    Err e = {0};
+    assert_int_equal(model_load(&m, NULL, "alexnet-tv", "caffe", &e), 0);
+    assert_int_equal(m.preproc.warp, 1);
+    model_free(&m);
 }
 
 static void test_image_input(void **st)
 {
     (void)st;
-    Model m = {.arch = &tiny, .preproc = {.name = "t", .scale = 1, .std = {1, 1, 1}, .resize_short = 4}};
+    Model m = {.arch = &tiny, .preproc = {.name = "t", .scale = 1, .std = {1, 1, 1}, .resize = 4}};
     const char *path = ts_path("pattern.png");
     Image im;
     Err e = {0};
@@ -281,6 +336,7 @@ int main(void)
         cmocka_unit_test(test_preset),              cmocka_unit_test(test_file_mini),
         cmocka_unit_test(test_file_roundtrip),      cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_prepare_centre_crop), cmocka_unit_test(test_prepare_box_after_resize),
+        cmocka_unit_test(test_prepare_box_after_warp), cmocka_unit_test(test_resize_choice),
         cmocka_unit_test(test_image_input),         cmocka_unit_test(test_npy_input),
     };
     return cmocka_run_group_tests(tests, ts_setup, ts_teardown);

@@ -54,6 +54,20 @@ static void test_summary_text(void **st)
     assert_int_equal(run("summary --arch alexnet-tv"), 0);
     assert_non_null(strstr(out, "61,100,840 parameters"));
     assert_non_null(strstr(out, "(224+2·2−11)/4+1 = 55"));
+    /* torchvision's order: pool5, drop6, fc6, relu6, drop7, fc7, relu7, fc8, then our softmax */
+    const char *rows[] = {"\npool5 ", "\ndrop6 ", "\nfc6 ", "\nrelu6 ", "\ndrop7 ", "\nfc7 ", "\nrelu7 ", "\nfc8 ",
+                          "\nprob ", "(added by alexscope"};
+    const char *at = out;
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        const char *r = strstr(at, rows[i]);
+        if (!r) fail_msg("'%s' missing or out of order in:\n%s", rows[i], out);
+        at = r + 1;
+    }
+    assert_non_null(strstr(out, "drop6  dropout  p=0.5                 6×6×256 → 6×6×256"));
+    assert_int_equal(run("summary --arch lenet5"), 0);
+    assert_non_null(strstr(out, "61,706 parameters"));
+    assert_non_null(strstr(out, "note: lenet5 is the modern simplification, not LeCun 1998"));
+    assert_non_null(strstr(out, "about 60,000 trainable parameters"));
 }
 
 /* summary needs the plan only: under a 5 MiB data limit, although alexnet's activations
@@ -77,7 +91,18 @@ static void test_summary_csv_json(void **st)
     assert_non_null(strstr(out, "\"total_macs\": 724406816"));
     assert_int_equal(run("summary --format csv --arch lenet5"), 0);
     assert_non_null(strstr(out, "layer,kind,hyper"));
+    assert_non_null(strstr(out, ",rf,added,arch_note\n"));
     assert_non_null(strstr(out, "\"conv1\",\"conv\""));
+    assert_non_null(strstr(out, ",\"\",\"lenet5 is the modern simplification, not LeCun 1998"));
+    assert_int_equal(run("summary --format csv --arch alexnet-tv"), 0);
+    assert_non_null(strstr(out, "\"drop6\",\"dropout\",\"p=0.5\",\"6×6×256\",\"6×6×256\""));
+    assert_non_null(strstr(out, ",\"added by alexscope: torchvision's AlexNet outputs fc8's logits\",\"\"\n"));
+    assert_int_equal(run("summary --format json --arch alexnet-tv"), 0);
+    assert_non_null(strstr(out, "\"name\": \"prob\""));
+    assert_non_null(strstr(out, "\"added\": \"added by alexscope: torchvision's AlexNet outputs fc8's logits\""));
+    assert_non_null(strstr(out, "\"note\": \"\""));
+    assert_int_equal(run("summary --format json --arch lenet5"), 0);
+    assert_non_null(strstr(out, "\"note\": \"lenet5 is the modern simplification, not LeCun 1998"));
 }
 
 static void test_usage_errors_exit_2(void **st)
@@ -170,6 +195,25 @@ static void test_run_cat_builtin(void **st)
     assert_non_null(strstr(out, " 3. "));
     assert_null(strstr(out, " 4. "));
     assert_non_null(strstr(err, "BGR"));
+    /* chelsea.png is 451×300: Caffe warps it to 256×256 and crops at (256 − 227) / 2 = 14 */
+    assert_non_null(strstr(err, "resize: 451×300 warped to 256×256 (aspect not kept), centre crop 227×227 at x 14, y 14"));
+    assert_non_null(strstr(err, "ilsvrc_2012_mean: 104.007, 116.669, 122.679, BGR"));
+    static const struct {
+        const char *opts, *want;
+    } resized[] = {
+        /* the shorter side: int(256 · 451 / 300) = 384, (384 − 227) / 2 = 78 */
+        {"--resize short", "resize: 451×300, shorter side to 256: 384×256 (aspect kept), centre crop 227×227 at x 78, y 14"},
+        /* alexnet-tv keeps torchvision's shorter side: (384 − 224) / 2 = 80, (256 − 224) / 2 = 16 */
+        {"--arch alexnet-tv", "resize: 451×300, shorter side to 256: 384×256 (aspect kept), centre crop 224×224 at x 80, y 16"},
+    };
+    for (size_t i = 0; i < sizeof resized / sizeof *resized; i++) {
+        snprintf(args, sizeof args, "run %s/../../assets/samples/chelsea.png --top 1 --verbose %s", FIXTURES, resized[i].opts);
+        assert_int_equal(run(args), 0);
+        if (!strstr(err, resized[i].want)) fail_msg("%s: stderr lacks '%s': %s", resized[i].opts, resized[i].want, err);
+    }
+    snprintf(args, sizeof args, "run %s/../../assets/samples/chelsea.png --resize squash", FIXTURES);
+    assert_int_equal(run(args), 2);
+    assert_non_null(strstr(err, "--resize is warp or short, not 'squash'"));
     snprintf(args, sizeof args, "run %s/../../assets/samples/chelsea.png --json --mirror", FIXTURES);
     assert_int_equal(run(args), 0);
     assert_non_null(strstr(out, "\"trained\": false"));

@@ -1,10 +1,13 @@
 /* test_ui_layout.c - panel rectangles, hit-testing, tile grids and receptive-field boxes
-   (ui_layout.c) against the real alexnet spec. */
+   (ui_layout.c) against the real alexnet spec; the room the enlarged tile and the lesson
+   band take; the draw list's count of texts that do not fit (ui_draw.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include <string.h>
 
 #include "ui_layout.h"
 #include "ui_text.h"
@@ -194,11 +197,73 @@ static void test_receptive_fields(void **ctx)
     assert_false(ui_rf_box(run("fc6"), 0, 0, 227, 227, &b, &clipped));
 }
 
+/* Without an enlarged tile the cards start at the top of the right column; the lesson
+   band grows with its narration up to UI_BAND_MAX_PCT % of what is below the strip. */
+static void test_tile_and_band(void **ctx)
+{
+    (void)ctx;
+    DrawList dl;
+    dl_init(&dl);
+    UiLayout a, b;
+    ui_layout_ex(&a, 1280, 720, 1.0f, shapes, npos, &dl, UI_LAYOUT_TILE, 0);
+    ui_layout_ex(&b, 1280, 720, 1.0f, shapes, npos, &dl, 0, 0);
+    assert_true(a.zoom_area.h > 0);
+    assert_int_equal(b.zoom_area.h, 0);
+    assert_int_equal(b.tabs[0].y, b.right.y + 6); /* the column's inset: 6 units at scale 1 */
+    assert_true(b.card.h > a.card.h + a.zoom_area.h);
+    assert_int_equal(a.card.y + a.card.h, b.card.y + b.card.h);
+    /* the band: 6 + 32 + 6 + narration + 22 + 6 units; below the strip (38 + 104) are 578 */
+    ui_layout_ex(&a, 1280, 720, 1.0f, shapes, npos, &dl, UI_LAYOUT_LESSON, 100);
+    assert_int_equal(a.narr.h, 100);
+    assert_int_equal(a.band.h, 100 + 72);
+    assert_int_equal(a.band.y + a.band.h, 720);
+    ui_layout_ex(&b, 1280, 720, 1.0f, shapes, npos, &dl, UI_LAYOUT_LESSON, 1000);
+    assert_int_equal(b.band.h, 578 * UI_BAND_MAX_PCT / 100);
+    assert_true(b.center.y + b.center.h <= b.band.y);
+    assert_true(a.card.h > b.card.h);
+    assert_int_equal(b.zoom_area.h, 0);
+    dl_free(&dl);
+}
+
+/* Estimated widths (no backend): 0.6 em a character, so "abcdefghij" at 10 px is 60 px. */
+static void test_clip_count(void **ctx)
+{
+    (void)ctx;
+    DrawList dl;
+    dl_init(&dl);
+    UiColor c = {255, 255, 255, 255};
+    dl_text_in(&dl, (UiRect){0, 0, 60, 14}, -1, FONT_SANS, 10, c, "abcdefghij"); /* fits exactly */
+    dl_text_in(&dl, (UiRect){0, 0, 100, 7}, 0, FONT_SANS, 10, c, "too low"); /* needs 8 px of height */
+    assert_int_equal(dl.nclip, 1);
+    dl_text_in(&dl, (UiRect){0, 0, 50, 14}, 1, FONT_SANS, 10, c, "abcdefghij"); /* 10 px too wide */
+    assert_int_equal(dl.nclip, 2);
+    assert_string_equal(dl.clip_text[0], "too low");
+    assert_string_equal(dl.clip_text[1], "abcdefghij");
+    dl_clip(&dl, (UiRect){100, 100, 100, 30});
+    dl_text(&dl, 100, 100, FONT_SANS, 20, c, "inside"); /* 72 px wide, ink to y 123 */
+    dl_text(&dl, 150, 100, FONT_SANS, 20, c, "right"); /* to x 210 */
+    dl_text(&dl, 100, 115, FONT_SANS, 20, c, "below"); /* ink to y 138 */
+    dl_unclip(&dl);
+    dl_text(&dl, 500, 500, FONT_SANS, 20, c, "no clip rect, no box");
+    assert_int_equal(dl.nclip, 4);
+    assert_string_equal(dl.clip_text[2], "right");
+    assert_string_equal(dl.clip_text[3], "below");
+    dl_note_clip(&dl, "a line a card had no room for, longer than the eighty bytes kept of each text noted here");
+    assert_int_equal(dl.nclip, 5); /* counted; only the first DL_CLIP_KEEP kept */
+    assert_string_equal(dl.clip_text[3], "below");
+    dl_reset(&dl);
+    assert_int_equal(dl.nclip, 0);
+    dl_note_clip(&dl, "ééééééééééééééééééééééééééééééééééééééééééééééééé"); /* 98 bytes: cut between characters */
+    assert_int_equal((int)strlen(dl.clip_text[0]), 78);
+    dl_free(&dl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_layouts), cmocka_unit_test(test_scale), cmocka_unit_test(test_grid),
         cmocka_unit_test(test_image_mapping), cmocka_unit_test(test_receptive_fields),
+        cmocka_unit_test(test_tile_and_band), cmocka_unit_test(test_clip_count),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

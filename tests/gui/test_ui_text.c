@@ -93,6 +93,50 @@ static void test_formulas(void **ctx)
     expect_lines(ui_formula_text, NULL, LINES("227×227×3", "54.25"), NULL);
 }
 
+/* Issue 8, correction 1: at 224 this network (conv floor, Caffe's pools ceil) still reaches
+   54 → 27 → 13 → 6 and fc6 gets 9,216 inputs; only floor everywhere gives 54 → 26 → 12 → 5
+   and 6,400. conv1's 54 windows start at 0, 4, … 212 and end at 222. The paper's 55 is
+   cuda-convnet's 1 + ceil(213/4). At 227 the 11-wide windows, 4 apart, overlap: they do
+   not "tile" the input. */
+static void test_why_227(void **ctx)
+{
+    (void)ctx;
+    expect_lines(ui_formula_text, "conv1",
+                 LINES("conv1 at 224: (224−11)/4+1 = 54.25 → 54", "ceil pools (as here): 54 → 27 → 13 → 6, fc6 9,216",
+                       "floor everywhere: 54 → 26 → 12 → 5, fc6 6,400", "the paper's 55: cuda-convnet's 1 + ceil(",
+                       "55 overlapping windows, 11 wide, 4 apart"),
+                 LINES("tile", "fc6 would get 6,400"));
+    expect_lines(ui_formula_text, NULL, LINES("pixels 0–222 of 0–223", "conv1 at 227: (227−11)/4+1 = 55"), NULL);
+    /* torchvision's AlexNet takes 224 (conv1 padded by 2, pools floor): no 227 story, no
+       cuda-convnet line (its ceil would be 56, not the paper's 55) */
+    UiLines L;
+    ui_lines_clear(&L);
+    ui_why227_text(&arch_alexnet_tv, &L);
+    assert_true(has(&L, "The paper's 224, as this network takes it"));
+    assert_true(has(&L, "(224+2·2−11)/4+1 = 55.25 → 55"));
+    assert_false(has(&L, "cuda-convnet"));
+    assert_false(has(&L, "ceil pools"));
+    ui_lines_clear(&L);
+    ui_why227_text(&arch_lenet5, &L);
+    assert_int_equal(L.n, 0);
+}
+
+/* Corrections 6, 7, 12: LRN's window and whose formula it is; inverted dropout against the
+   paper's; softmax's training loss. */
+static void test_lrn_dropout_softmax(void **ctx)
+{
+    (void)ctx;
+    expect_lines(ui_formula_text, "norm1",
+                 LINES("x / (k + α/n·Σx²)^β", "channels c−2 … c+2 (n = 5)", "clipped at the first and last channel",
+                       "the paper's has no /n", "k = 1, α = 0.0001, β = 0.75"),
+                 LINES("neighbouring channels"));
+    expect_lines(ui_formula_text, "drop6",
+                 LINES("here (testing): the identity, 4096 → 4096", "inverted dropout (Caffe, PyTorch): ×2 in training",
+                       "the paper: no ×2 in training, outputs ×0.5 at test; same on average"),
+                 NULL);
+    expect_lines(ui_formula_text, "prob", LINES("cross-entropy"), LINES("added by alexscope"));
+}
+
 static void test_params(void **ctx)
 {
     (void)ctx;
@@ -116,18 +160,34 @@ static void test_params(void **ctx)
     assert_non_null(strstr(sum, "91.9%"));
 }
 
+/* ui_rf_text for unit (y, x) of the layer called name: some line has each of yes, none any of no. */
+static void expect_rf(const char *name, int y, int x, const char *const *yes, const char *const *no)
+{
+    UiLines L;
+    ui_rf_text(net, layer(name), y, x, &L);
+    for (; yes && *yes; yes++)
+        if (!has(&L, *yes)) fail_msg("%s (%d, %d): no line has '%s'", name, y, x, *yes);
+    for (; no && *no; no++)
+        if (has(&L, *no)) fail_msg("%s (%d, %d): a line has '%s'", name, y, x, *no);
+}
+
 static void test_receptive_text(void **ctx)
 {
     (void)ctx;
-    UiLines L;
-    ui_rf_text(net, layer("conv1"), 0, 0, &L);
-    assert_true(has(&L, "11×11"));
-    assert_true(has(&L, "11 = 1 + (11 − 1)·1"));
-    ui_rf_text(net, layer("pool5"), 2, 2, &L);
-    assert_true(has(&L, "195×195"));
-    assert_true(has(&L, "195 = 163 + (3 − 1)·16"));
-    ui_rf_text(net, layer("fc6"), -1, -1, &L);
-    assert_true(has(&L, "whole"));
+    expect_rf("conv1", 0, 0, LINES("11×11", "11 = 1 + (11 − 1)·1"), NULL);
+    /* a central unit has no padding line; pool5's 195×195 is 73.8% of 227×227 */
+    expect_rf("pool5", 2, 2, LINES("195×195", "195 = 163 + (3 − 1)·16", "73.8% of the 227×227 input"),
+              LINES("padding"));
+    expect_rf("fc6", -1, -1, LINES("whole"), NULL);
+    /* an edge unit of conv2 (padding 2): its 51×51 field starts at −16 (rf_start −2·8), so
+       rows and columns 0..34 are on the image: 35·35 = 1,225 of 2,601 pixels, 52.9% padding */
+    expect_rf("conv2", 0, 0,
+              LINES("rows -16..34, cols -16..34", "35×35 of it on the image: 52.9% of the field is padding",
+                    "on the image: 2.4% of the 227×227 input", "theoretical"),
+              NULL);
+    /* LRN mixes channels: it does not work "unit by unit"; ReLU works value by value */
+    expect_rf("norm1", -1, -1, LINES("norm1 mixes 5 channels at the same position"), LINES("unit by unit"));
+    expect_rf("relu1", -1, -1, LINES("relu1 works value by value: the field stays 11×11"), NULL);
 }
 
 static void test_math(void **ctx)
@@ -176,7 +236,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shapes), cmocka_unit_test(test_formulas),       cmocka_unit_test(test_params),
-        cmocka_unit_test(test_receptive_text), cmocka_unit_test(test_math),
+        cmocka_unit_test(test_receptive_text), cmocka_unit_test(test_math),           cmocka_unit_test(test_why_227),
+        cmocka_unit_test(test_lrn_dropout_softmax),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

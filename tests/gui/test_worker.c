@@ -123,7 +123,8 @@ static void test_image_and_compute(void **state)
     worker_target(wk, 4);
     assert_int_equal(sync_all(wk, &m, &n), 1);
     assert_false(n.error);
-    assert_non_null(strstr(n.text, "Opened chelsea.png (451×300): resized to 48×32, centre crop 32×32"));
+    /* lenet5 keeps the aspect: int(32 · 451 / 300) = 48, (48 − 32) / 2 = 8 */
+    assert_non_null(strstr(n.text, "Opened chelsea.png: 451×300, shorter side to 32: 48×32 (aspect kept), centre crop 32×32 at x 8, y 0"));
     assert_string_equal(m.image_name, "chelsea.png");
     assert_int_equal(m.orig_w, 451);
     assert_int_equal(m.orig_h, 300);

@@ -42,16 +42,17 @@ static const LayerSpec mini_layers[] = {
     FC("fc8", NULL, 10), SOFTMAX("prob"),
 };
 
-/* alexnet-tv with widths 8/16/24/16/16 and fc 32/32/10 */
+/* alexnet-tv with widths 8/16/24/16/16 and fc 32/32/10, in torchvision's order: dropout
+   before fc6 (on pool5's 16×6×6) and before fc7, none before fc8, softmax added */
 static const LayerSpec mini_tv_layers[] = {
     CONV("conv1", "features.0", 8, 11, 4, 2, 1), RELU("relu1"), MAXPOOL("pool1", 3, 2, 0),
     CONV("conv2", "features.3", 16, 5, 1, 2, 1), RELU("relu2"), MAXPOOL("pool2", 3, 2, 0),
     CONV("conv3", "features.6", 24, 3, 1, 1, 1), RELU("relu3"),
     CONV("conv4", "features.8", 16, 3, 1, 1, 1), RELU("relu4"),
     CONV("conv5", "features.10", 16, 3, 1, 1, 1), RELU("relu5"), MAXPOOL("pool5", 3, 2, 0),
-    FC("fc6", "classifier.1", 32), RELU("relu6"), DROP("drop6"),
-    FC("fc7", "classifier.4", 32), RELU("relu7"), DROP("drop7"),
-    FC("fc8", "classifier.6", 10), SOFTMAX("prob"),
+    DROP("drop6"), FC("fc6", "classifier.1", 32), RELU("relu6"),
+    DROP("drop7"), FC("fc7", "classifier.4", 32), RELU("relu7"),
+    FC("fc8", "classifier.6", 10), SOFTMAX_ADDED("prob", "added by alexscope"),
 };
 
 /* preproc is not under test: input.npy is already preprocessed */

@@ -1,6 +1,6 @@
-/* test_img_prepare.c - resizing an Image and the preprocessing arithmetic (resize the
-   shorter side, centre or seeded random crop, mirror, mean / std, BGR, grey) on tiny images
-   whose answers can be worked out by hand. */
+/* test_img_prepare.c - resizing an Image and the preprocessing arithmetic (warp to a square
+   or resize the shorter side, centre or seeded random crop, mirror, mean / std, BGR, grey)
+   on tiny images whose answers can be worked out by hand. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -17,9 +17,13 @@
 
 #define GOOD FIXTURES "/good/"
 
-static const Preproc caffe = {"caffe", 1, 0, 1.0f, {104.0f, 117.0f, 123.0f}, {1, 1, 1}, 256};
-static const Preproc tv = {"torchvision", 0, 0, 1.0f / 255.0f, {0.485f, 0.456f, 0.406f},
-                           {0.229f, 0.224f, 0.225f}, 256};
+/* Caffe warps (its default), caffe_short keeps the aspect as torchvision does. */
+static const Preproc caffe = {.name = "caffe", .bgr = 1, .scale = 1.0f, .mean = {104.0f, 117.0f, 123.0f},
+                              .std = {1, 1, 1}, .resize = 256, .warp = 1};
+static const Preproc caffe_short = {.name = "caffe", .bgr = 1, .scale = 1.0f, .mean = {104.0f, 117.0f, 123.0f},
+                                    .std = {1, 1, 1}, .resize = 256};
+static const Preproc tv = {.name = "torchvision", .scale = 1.0f / 255.0f, .mean = {0.485f, 0.456f, 0.406f},
+                           .std = {0.229f, 0.224f, 0.225f}, .resize = 256};
 
 /* ---- resize ------------------------------------------------------------------------ */
 
@@ -51,15 +55,15 @@ static void test_resize(void **state)
 
 /* ---- preprocessing ----------------------------------------------------------------- */
 
-/* img_prepare of make_coords(w, h) under preset pre with its shorter side resized to
-   resize_short, cropped to cw×ch: the floats into x, the box into b. Must succeed. */
-static void prepare_coords(int w, int h, const Preproc *pre, int resize_short, int cw, int ch, int mirror,
+/* img_prepare of make_coords(w, h) under preset pre with its resize set to resize (warped
+   or shorter side as pre says), cropped to cw×ch: the floats into x, the box into b. */
+static void prepare_coords(int w, int h, const Preproc *pre, int resize, int cw, int ch, int mirror,
                            long long seed, float *x, CropBox *b)
 {
     Image im;
     make_coords(&im, w, h);
     Preproc p = *pre;
-    p.resize_short = resize_short;
+    p.resize = resize;
     Err e = {0};
     if (img_prepare(&im, &p, cw, ch, mirror, seed, x, b, &e) != 0) fail_msg("%s", e.msg);
     img_free(&im);
@@ -98,7 +102,7 @@ static void test_prepare_mirror(void **state)
     Image im, c;
     make_coords(&im, 4, 4);
     Preproc p = caffe;
-    p.resize_short = 4;
+    p.resize = 4;
     Err e = {0};
     assert_int_equal(img_crop_rgb(&im, &p, 2, 2, 1, -1, &c, &e), 0);
     assert_px(&c, 0, 0, 20, 10, 100);
@@ -127,7 +131,7 @@ static void test_caffe_offset_14(void **state)
     float *x = malloc(sizeof(float) * 3 * 227 * 227);
     assert_non_null(x);
     CropBox b;
-    prepare_coords(256, 256, &caffe, caffe.resize_short, 227, 227, 0, -1, x, &b);
+    prepare_coords(256, 256, &caffe, caffe.resize, 227, 227, 0, -1, x, &b);
     assert_int_equal(b.crop_x, 14); /* (256 - 227) / 2, as Caffe */
     assert_int_equal(b.crop_y, 14);
     /* pixel (0,0) of the crop is image (14,14); red = 140 (mod 256) - 123 */
@@ -139,7 +143,7 @@ static void test_prepare_resize_box(void **state)
 {
     float x[3 * 2 * 2];
     CropBox b;
-    prepare_coords(8, 4, &caffe, 2, 2, 2, 0, -1, x, &b); /* 8×4 -> 4×2 */
+    prepare_coords(8, 4, &caffe_short, 2, 2, 2, 0, -1, x, &b); /* 8×4 -> 4×2 */
     assert_int_equal(b.resized_w, 4);
     assert_int_equal(b.resized_h, 2);
     assert_int_equal(b.crop_x, 1);
@@ -150,30 +154,99 @@ static void test_prepare_resize_box(void **state)
     assert_float_equal(b.w, 4.0f, 1e-6);
     assert_float_equal(b.h, 4.0f, 1e-6);
 
-    /* resize_short <= 0: the whole picture squeezed to the crop size */
-    prepare_coords(10, 6, &caffe, 0, 2, 2, 0, -1, x, &b);
+    /* resize <= 0: the whole picture squeezed to the crop size */
+    prepare_coords(10, 6, &caffe_short, 0, 2, 2, 0, -1, x, &b);
     assert_int_equal(b.resized_w, 2);
     assert_int_equal(b.crop_x, 0);
     assert_float_equal(b.w, 10.0f, 1e-6);
     assert_float_equal(b.h, 6.0f, 1e-6);
 
-    /* a resize_short smaller than the crop still yields a full crop */
+    /* a resize smaller than the crop still yields a full crop, warped or not */
     float y[3 * 3 * 3];
-    prepare_coords(8, 4, &caffe, 2, 3, 3, 0, -1, y, &b);
+    prepare_coords(8, 4, &caffe_short, 2, 3, 3, 0, -1, y, &b);
     assert_true(b.resized_w >= 3 && b.resized_h >= 3);
+    prepare_coords(8, 4, &caffe, 2, 3, 3, 0, -1, y, &b);
+    assert_int_equal(b.resized_w, 3);
+    assert_int_equal(b.resized_h, 3);
+}
+
+/* Caffe's test-time resize: the whole photo to resize×resize, aspect not kept. A 4×2 image
+   (red 10x, green 10y) warped to 2×2: rows stay, each column pair is shrunk by the
+   triangle filter widened ×2 (as PIL's BILINEAR): output x 0 has its centre at input 1.0,
+   weights 0.75, 0.75, 0.25 on inputs 0, 1, 2 (input -1 is outside), so red
+   (0·0.75 + 10·0.75 + 20·0.25) / 1.75 = 7.14 -> 7; output x 1: inputs 1, 2, 3 weigh 0.25,
+   0.75, 0.75, red (2.5 + 15 + 22.5) / 1.75 = 22.86 -> 23. */
+static void test_prepare_warp(void **state)
+{
+    float x[3 * 2 * 2];
+    CropBox b;
+    prepare_coords(4, 2, &caffe, 2, 2, 2, 0, -1, x, &b);
+    assert_int_equal(b.warp, 1);
+    assert_int_equal(b.resized_w, 2);
+    assert_int_equal(b.resized_h, 2);
+    assert_int_equal(b.crop_x, 0);
+    assert_int_equal(b.crop_y, 0);
+    assert_float_equal(b.w, 4.0f, 1e-6); /* the crop is the whole photo */
+    assert_float_equal(b.h, 2.0f, 1e-6);
+    /* BGR: channel 2 is red */
+    assert_float_equal(x[8 + 0], 7.0f - 123.0f, 1e-6);
+    assert_float_equal(x[8 + 1], 23.0f - 123.0f, 1e-6);
+    assert_float_equal(x[8 + 2], 7.0f - 123.0f, 1e-6);
+    assert_float_equal(x[4 + 0], 0.0f - 117.0f, 1e-6);  /* green, row 0 */
+    assert_float_equal(x[4 + 2], 10.0f - 117.0f, 1e-6); /* green, row 1 */
+
+    /* 8×4 warped to 4×4, centre crop 2×2 at (1, 1); in the photo's pixels x doubles and y
+       stays: the box is at (2, 1), 4 wide and 2 high. The shorter side instead leaves 8×4
+       as it is and crops at (3, 1), a 2×2 box. */
+    prepare_coords(8, 4, &caffe, 4, 2, 2, 0, -1, x, &b);
+    assert_int_equal(b.resized_w, 4);
+    assert_int_equal(b.resized_h, 4);
+    assert_int_equal(b.crop_x, 1);
+    assert_int_equal(b.crop_y, 1);
+    assert_true(b.x == 2.0f && b.y == 1.0f && b.w == 4.0f && b.h == 2.0f);
+    prepare_coords(8, 4, &caffe_short, 4, 2, 2, 0, -1, x, &b);
+    assert_int_equal(b.warp, 0);
+    assert_int_equal(b.resized_w, 8);
+    assert_int_equal(b.crop_x, 3);
+    assert_true(b.x == 3.0f && b.y == 1.0f && b.w == 2.0f && b.h == 2.0f);
+}
+
+/* What --verbose and the window say, with the numbers img_prepare used. */
+static void test_crop_text(void **state)
+{
+    char buf[256];
+    CropBox w = {.orig_w = 451, .orig_h = 300, .resized_w = 256, .resized_h = 256, .warp = 1,
+                 .crop_x = 14, .crop_y = 14, .crop_w = 227, .crop_h = 227};
+    assert_string_equal(img_crop_text(&w, buf, sizeof buf),
+                        "451×300 warped to 256×256 (aspect not kept), centre crop 227×227 at x 14, y 14");
+    CropBox s = {.orig_w = 451, .orig_h = 300, .resized_w = 384, .resized_h = 256, .crop_x = 3, .crop_y = 20,
+                 .crop_w = 224, .crop_h = 224, .random = 1, .mirror = 1};
+    assert_string_equal(img_crop_text(&s, buf, sizeof buf),
+                        "451×300, shorter side to 256: 384×256 (aspect kept), random crop 224×224 at x 3, y 20, mirrored");
+    /* and from a real run: 451×300 -> 256×256 -> (256 - 227) / 2 = 14 */
+    float *x = malloc(sizeof(float) * 3 * 227 * 227);
+    assert_non_null(x);
+    prepare_coords(451, 300, &caffe, 256, 227, 227, 0, -1, x, &w);
+    assert_string_equal(img_crop_text(&w, buf, sizeof buf),
+                        "451×300 warped to 256×256 (aspect not kept), centre crop 227×227 at x 14, y 14");
+    /* torchvision: int(256 · 451 / 300) = 384, (384 - 224) / 2 = 80, (256 - 224) / 2 = 16 */
+    prepare_coords(451, 300, &tv, 256, 224, 224, 0, -1, x, &s);
+    assert_string_equal(img_crop_text(&s, buf, sizeof buf),
+                        "451×300, shorter side to 256: 384×256 (aspect kept), centre crop 224×224 at x 80, y 16");
+    free(x);
 }
 
 static void test_random_crop(void **state)
 {
     float x[3 * 5 * 5];
     CropBox a, b;
-    prepare_coords(20, 12, &caffe, 12, 5, 5, 0, 42, x, &a);
-    prepare_coords(20, 12, &caffe, 12, 5, 5, 0, 42, x, &b);
+    prepare_coords(20, 12, &caffe_short, 12, 5, 5, 0, 42, x, &a); /* 20×12 stays 20×12 */
+    prepare_coords(20, 12, &caffe_short, 12, 5, 5, 0, 42, x, &b);
     assert_int_equal(a.crop_x, b.crop_x); /* the seed decides */
     assert_int_equal(a.crop_y, b.crop_y);
     int distinct = 0;
     for (long long s = 0; s < 32; s++) {
-        prepare_coords(20, 12, &caffe, 12, 5, 5, 0, s, x, &b);
+        prepare_coords(20, 12, &caffe_short, 12, 5, 5, 0, s, x, &b);
         assert_true(b.crop_x >= 0 && b.crop_x <= 20 - 5);
         assert_true(b.crop_y >= 0 && b.crop_y <= 12 - 5);
         if (b.crop_x != a.crop_x || b.crop_y != a.crop_y) distinct++;
@@ -189,7 +262,7 @@ static void test_prepare_grey(void **state)
     im.px[0] = 10;
     im.px[1] = 20;
     im.px[2] = 30;
-    Preproc p = {"lenet", 0, 1, 1.0f, {5.0f, 0, 0}, {2.0f, 1, 1}, 0};
+    Preproc p = {.name = "lenet", .grey = 1, .scale = 1.0f, .mean = {5.0f, 0, 0}, .std = {2.0f, 1, 1}};
     float x[1];
     Err e = {0};
     assert_int_equal(img_prepare(&im, &p, 1, 1, 0, -1, x, NULL, &e), 0);
@@ -200,7 +273,7 @@ static void test_prepare_grey(void **state)
     /* a grey file through an RGB preset: three equal channels */
     assert_int_equal(img_load(GOOD "grey.png", &im, &e), 0);
     Preproc q = caffe;
-    q.resize_short = 2;
+    q.resize = 2;
     float y[3 * 2 * 2];
     assert_int_equal(img_prepare(&im, &q, 2, 2, 0, -1, y, NULL, &e), 0);
     for (int i = 0; i < 4; i++) {
@@ -234,6 +307,8 @@ int main(void)
         cmocka_unit_test(test_prepare_torchvision),
         cmocka_unit_test(test_caffe_offset_14),
         cmocka_unit_test(test_prepare_resize_box),
+        cmocka_unit_test(test_prepare_warp),
+        cmocka_unit_test(test_crop_text),
         cmocka_unit_test(test_random_crop),
         cmocka_unit_test(test_prepare_grey),
         cmocka_unit_test(test_prepare_errors),

@@ -105,10 +105,24 @@ static void test_tv_and_lenet(void **st)
     assert_totals(n, 61100840LL, 714188480LL);
     assert_shapes(n, 2, (const Hwc[]){{"conv1", 55, 55, 64}, {"pool5", 6, 6, 256}});
     assert_int_equal(arch_layer_index(&arch_alexnet_tv, "norm1"), -1);
+    /* torchvision's classifier: Dropout, Linear, ReLU, Dropout, Linear, ReLU, Linear; then
+       our softmax, marked as added */
+    const char *order[] = {"pool5", "drop6", "fc6", "relu6", "drop7", "fc7", "relu7", "fc8", "prob"};
+    int p5 = arch_layer_index(&arch_alexnet_tv, "pool5");
+    assert_int_equal(p5 + 9, arch_alexnet_tv.nlayers);
+    for (int i = 0; i < 9; i++) assert_string_equal(arch_alexnet_tv.layers[p5 + i].name, order[i]);
+    assert_shapes(n, 2, (const Hwc[]){{"drop6", 6, 6, 256}, {"drop7", 1, 1, 4096}}); /* on the 9,216 inputs */
+    assert_non_null(arch_alexnet_tv.layers[arch_alexnet_tv.nlayers - 1].added);
+    for (int i = 0; i < arch_alexnet_tv.nlayers - 1; i++) assert_null(arch_alexnet_tv.layers[i].added);
+    for (int i = 0; i < arch_alexnet.nlayers; i++) assert_null(arch_alexnet.layers[i].added); /* Caffe has prob */
+    assert_string_equal(layer(n, "fc6")->params_expr, "4096×9216 + 4096 = 37,752,832");
     net_free(n);
     n = plan_only(&arch_lenet5);
     assert_shapes(n, 2, (const Hwc[]){{"conv1", 28, 28, 6}, {"pool2", 5, 5, 16}});
-    assert_int_equal(n->plan.total_params, 61706LL); /* the classic LeNet-5 count with a full C3 */
+    assert_int_equal(n->plan.total_params, 61706LL); /* the modern LeNet-5 with a full C3 */
+    assert_non_null(strstr(arch_lenet5.note, "not LeCun 1998"));
+    assert_non_null(strstr(arch_lenet5.title, "simplification"));
+    assert_null(arch_alexnet.note);
     net_free(n);
 }
 
@@ -210,6 +224,45 @@ static void test_train_dropout_mask(void **st)
     done(n, &w, x);
 }
 
+/* alexnet-tv in train mode: drop6 zeroes or doubles pool5's 9,216 values (fc6's inputs),
+   drop7 relu6's 4,096, and fc8 reads relu7 directly. */
+static void test_tv_train_dropout(void **st)
+{
+    (void)st;
+    Err e = {0};
+    Weights w;
+    const ArchSpec *a = &arch_alexnet_tv;
+    Net *n = builtin_net(a, 1, &w);
+    float *x = test_input(a);
+    int d6 = arch_layer_index(a, "drop6"), d7 = arch_layer_index(a, "drop7"), f8 = arch_layer_index(a, "fc8");
+    assert_int_equal(a->layers[d6 - 1].kind, LK_MAXPOOL);
+    assert_int_equal(a->layers[d6 + 1].kind, LK_FC);
+    assert_int_equal(a->layers[f8 - 1].kind, LK_RELU);
+    net_set_input(n, x);
+    assert_int_equal(net_forward(n, &e), a->nlayers);
+    float eval8[1000];
+    memcpy(eval8, n->run[f8].out_data, sizeof eval8);
+    n->train_dropout = 1;
+    net_reset(n, d6);
+    assert_int_equal(net_run_to(n, d6 + 1, &e), d6 + 1);
+    int kept = 0, nonzero = 0;
+    for (int i = 0; i < 9216; i++) {
+        float in = n->run[d6 - 1].out_data[i], out = n->run[d6].out_data[i];
+        kept += n->drop_mask[i];
+        nonzero += in != 0.0f;
+        assert_true(out == (n->drop_mask[i] ? 2.0f * in : 0.0f));
+    }
+    assert_true(nonzero > 0);
+    assert_true(kept > 4308 && kept < 4908); /* about half of 9,216 */
+    assert_int_equal(net_forward(n, &e), a->nlayers);
+    for (int i = 0; i < 4096; i++) {
+        float in = n->run[d7 - 1].out_data[i], out = n->run[d7].out_data[i];
+        assert_true(out == (n->drop_mask[i] ? 2.0f * in : 0.0f)); /* the mask of the last dropout */
+    }
+    assert_memory_not_equal(eval8, n->run[f8].out_data, sizeof eval8);
+    done(n, &w, x);
+}
+
 static void test_weight_count_mismatch(void **st)
 {
     (void)st;
@@ -228,7 +281,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_alexnet_summary), cmocka_unit_test(test_224_does_not_divide),
         cmocka_unit_test(test_tv_and_lenet),    cmocka_unit_test(test_builtin_weights_run),
-        cmocka_unit_test(test_train_dropout_mask), cmocka_unit_test(test_weight_count_mismatch),
+        cmocka_unit_test(test_train_dropout_mask), cmocka_unit_test(test_tv_train_dropout),
+        cmocka_unit_test(test_weight_count_mismatch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "ui_app.h"
+#include "ui_view_anim.h"
 #include "util.h"
 #include "weights.h"
 
@@ -20,6 +21,9 @@ void ui_app_init(UiApp *A, const UiOptions *o, const UiAppWorker *wk)
     dl_init(&A->dl);
     A->st.theme = o->theme, A->st.norm = o->norm, A->st.cmap = o->cmap, A->st.mirror = o->mirror;
     A->st.kernels = o->kernels, A->st.zoom = o->zoom;
+    A->st.anim.variant = o->compare;
+    if (o->animate >= 0) ui_anim_show(&A->st.anim, o->animate);
+    else if (o->animate == UI_OPT_ANIM_ALL) ui_anim_play_from(&A->st.anim, 0);
     const char *dir = o->export_dir ? o->export_dir : ".";
     if (dir[0] == '/') snprintf(A->export_dir, sizeof A->export_dir, "%s", dir);
     else {
@@ -241,9 +245,26 @@ static int apply_fx(UiApp *A, int fx, double now)
     return fx & (UI_FX_EXPORT | UI_FX_FULLSCREEN | UI_FX_QUIT);
 }
 
+/* A and V need the layer: say why nothing slides, or which comparison is shown. */
+static void anim_action(UiApp *A, UiAction act)
+{
+    UiAnimSetup S;
+    int ok = ui_view_anim_setup(&A->m, &A->st, &S);
+    if (act == ACT_ANIM && A->st.anim.on && !ok)
+        ui_set_status(&A->st, "A: the window slides over conv and pooling layers; go to one (N / P)");
+    if (act == ACT_ANIM_VARIANT && ok) {
+        const PlanLayer *pl = &A->m.net->plan.layers[S.layer];
+        A->st.anim.variant = ui_anim_next_variant(A->m.net->arch, S.layer, pl->in, S.variant);
+        ui_view_anim_setup(&A->m, &A->st, &S);
+        ui_set_status(&A->st, "Sliding window: %s%s%s", S.panel[0].title, S.npanels > 1 ? " beside " : "",
+                      S.npanels > 1 ? S.panel[1].title : "");
+    }
+}
+
 int ui_app_action(UiApp *A, UiAction act, double now)
 {
     int fx = ui_apply(&A->st, act);
+    if (act == ACT_ANIM || act == ACT_ANIM_VARIANT) anim_action(A, act);
     if (act == ACT_SAMPLE) open_sample(A), fx &= ~UI_FX_IMAGE;
     return apply_fx(A, fx, now);
 }
@@ -285,13 +306,14 @@ void ui_app_frame(UiApp *A, int w, int h, double now, int hover, int mx, int my)
     ui_app_absorb(A, now);
     ui_app_apply_view(A);
     ui_tick(&A->st, now);
+    UiAnimSetup as;
+    ui_anim_tick(&A->st.anim, ui_view_anim_setup(&A->m, &A->st, &as) ? as.count : 0, now);
     A->wk.target(A->wk.ctx, A->st.pos);
-    Shape shapes[UI_MAX_POS];
-    int npos = ui_view_shapes(&A->m, shapes, UI_MAX_POS);
-    ui_layout_ex(&A->L, w, h, A->st.zoom, shapes, npos, &A->dl, A->st.lesson);
     UiView v = ui_app_view(A, now);
+    ui_view_layout(&A->L, w, h, &v, &A->dl);
     if (hover) ui_hover(&A->st, &v, mx, my);
     ui_view_images(&A->im, &v);
+    ui_view_anim_images(&A->im, &v);
     dl_reset(&A->dl);
     ui_view_build(&A->dl, &v);
 }

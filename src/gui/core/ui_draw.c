@@ -10,6 +10,8 @@ void dl_reset(DrawList *dl)
 {
     dl->n = 0;
     dl->used = 0;
+    dl->nclip = 0;
+    dl->clip_on = 0;
 }
 
 void dl_free(DrawList *dl)
@@ -78,24 +80,58 @@ int dl_measure(const DrawList *dl, int font, int px, const char *s)
     return chars * px * 6 / 10;
 }
 
-int dl_text(DrawList *dl, int x, int y, int font, int px, UiColor c, const char *s)
+void dl_note_clip(DrawList *dl, const char *s)
+{
+    if (dl->nclip < DL_CLIP_KEEP) {
+        size_t n = strlen(s);
+        if (n >= DL_CLIP_LEN) {
+            n = DL_CLIP_LEN - 1;
+            while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--; /* not inside a UTF-8 sequence */
+        }
+        memcpy(dl->clip_text[dl->nclip], s, n);
+        dl->clip_text[dl->nclip][n] = '\0';
+    }
+    dl->nclip++;
+}
+
+/* Where a line of text drawn at (x, y) puts ink: from the accents (an eighth of the size
+   below y) to the bottom of the descenders (1.15 of the size; the font's line is 1.17). */
+static UiRect ink(int x, int y, int w, int px) { return (UiRect){x, y + px / 8, w, px * 23 / 20 - px / 8}; }
+
+/* 1 if a is not inside r (a pixel of slack for rounding). */
+static int sticks_out(UiRect a, UiRect r)
+{
+    return a.x < r.x - 1 || a.y < r.y - 1 || a.x + a.w > r.x + r.w + 1 || a.y + a.h > r.y + r.h + 1;
+}
+
+static int text_cmd(DrawList *dl, int x, int y, int font, int px, UiColor c, const char *s, int noted)
 {
     if (!s || !*s) return 0;
+    int w = dl_measure(dl, font, px, s);
+    if (!noted && dl->clip_on && sticks_out(ink(x, y, w, px), dl->clip)) dl_note_clip(dl, s);
     size_t off;
     if (store(dl, s, &off) != 0) return 0;
     DrawCmd *d = push(dl, DC_TEXT);
     if (!d) return 0;
     d->r = (UiRect){x, y, 0, px};
     d->c = c, d->font = font, d->px = px, d->text = off;
-    return dl_measure(dl, font, px, s);
+    return w;
+}
+
+int dl_text(DrawList *dl, int x, int y, int font, int px, UiColor c, const char *s)
+{
+    return text_cmd(dl, x, y, font, px, c, s, 0);
 }
 
 int dl_text_in(DrawList *dl, UiRect r, int align, int font, int px, UiColor c, const char *s)
 {
+    if (!s || !*s) return 0;
     int w = dl_measure(dl, font, px, s);
     int x = align < 0 ? r.x : align > 0 ? r.x + r.w - w : r.x + (r.w - w) / 2;
     int y = r.y + (r.h - px * 6 / 5) / 2;
-    return dl_text(dl, x, y, font, px, c, s);
+    int over = sticks_out(ink(x, y, w, px), r);
+    if (over) dl_note_clip(dl, s);
+    return text_cmd(dl, x, y, font, px, c, s, over);
 }
 
 void dl_image(DrawList *dl, int image, UiRect src, UiRect dst, UiColor tint)
@@ -107,11 +143,16 @@ void dl_image(DrawList *dl, int image, UiRect src, UiRect dst, UiColor tint)
 
 void dl_clip(DrawList *dl, UiRect r)
 {
+    dl->clip = r, dl->clip_on = 1;
     DrawCmd *d = push(dl, DC_CLIP);
     if (d) d->r = r;
 }
 
-void dl_unclip(DrawList *dl) { push(dl, DC_UNCLIP); }
+void dl_unclip(DrawList *dl)
+{
+    dl->clip_on = 0;
+    push(dl, DC_UNCLIP);
+}
 
 /* ---- rectangles ---------------------------------------------------------------------- */
 

@@ -10,7 +10,12 @@
 
    Ownership: the list owns its command array and a text arena; a text command's string
    lives until dl_reset. Images are referred to by UiImageId (see ui_images.h); the
-   backend owns the textures. Out of memory: commands are dropped, never a crash. */
+   backend owns the textures. Out of memory: commands are dropped, never a crash.
+
+   Fit: the list counts every text that does not fit where it is drawn (nclip, and the
+   first DL_CLIP_KEEP of them): wider or taller than dl_text_in's rect, reaching out of
+   the clip rect in force (dl_clip), or reported by a view with dl_note_clip (lines a card
+   had no room for, a word wider than its column). Tests and --check-fit read it. */
 #ifndef ALEXSCOPE_UI_DRAW_H
 #define ALEXSCOPE_UI_DRAW_H
 
@@ -42,6 +47,9 @@ typedef struct {
 /* Text width in pixels for a font and pixel size; the backend supplies the real one. */
 typedef int (*UiMeasureFn)(void *ctx, int font, int px, const char *s);
 
+#define DL_CLIP_KEEP 4
+#define DL_CLIP_LEN 80
+
 typedef struct {
     DrawCmd *cmd;
     int n, cap;
@@ -49,6 +57,11 @@ typedef struct {
     size_t used, arena_cap;
     UiMeasureFn measure;   /* NULL: an estimate (0.6 em per character) */
     void *measure_ctx;
+    /* texts that did not fit this frame (reset by dl_reset) */
+    int nclip;
+    char clip_text[DL_CLIP_KEEP][DL_CLIP_LEN];
+    UiRect clip;           /* the clip rect in force, if clip_on */
+    int clip_on;
 } DrawList;
 
 void dl_init(DrawList *dl);
@@ -67,6 +80,8 @@ void dl_image(DrawList *dl, int image, UiRect src, UiRect dst, UiColor tint);
 void dl_clip(DrawList *dl, UiRect r);
 void dl_unclip(DrawList *dl);
 int dl_measure(const DrawList *dl, int font, int px, const char *s);
+/* Counts s as a text that did not fit (kept, cut to DL_CLIP_LEN bytes, if among the first). */
+void dl_note_clip(DrawList *dl, const char *s);
 
 /* ---- rectangles ---------------------------------------------------------------------- */
 

@@ -27,7 +27,7 @@
 #include "ui_draw.h"
 #include "viz.h"
 
-typedef enum { IMG_PHOTO, IMG_CROP, IMG_ATLAS, IMG_STRIP, IMG_KERNELS, IMG_COUNT } UiImageId;
+typedef enum { IMG_PHOTO, IMG_CROP, IMG_ATLAS, IMG_STRIP, IMG_KERNELS, IMG_ANIM, IMG_COUNT } UiImageId; /* IMG_ANIM: ui_view_anim.c's input channel */
 
 typedef struct {
     int w, h;

@@ -8,10 +8,10 @@
 const UiKeyRow ui_keys[] = {
     /* ↓ and ↑ move in the lesson picker too (the L row says so). */
     {"→  PgDn  Space  N", "next layer; in a lesson, next step",
-     {{UI_KEY_RIGHT, 0, ACT_NEXT}, {UI_KEY_PAGEDOWN, 0, ACT_NEXT}, {UI_KEY_SPACE, 0, ACT_NEXT}, {'n', 0, ACT_NEXT},
+     {{UI_KEY_RIGHT, 0, ACT_RIGHT}, {UI_KEY_PAGEDOWN, 0, ACT_NEXT}, {UI_KEY_SPACE, 0, ACT_SPACE}, {'n', 0, ACT_NEXT},
       {UI_KEY_DOWN, 0, ACT_NEXT}}},
     {"←  PgUp  Backspace  P", "previous layer / step (clickers send PgUp)",
-     {{UI_KEY_LEFT, 0, ACT_PREV}, {UI_KEY_PAGEUP, 0, ACT_PREV}, {UI_KEY_BACKSPACE, 0, ACT_PREV}, {'p', 0, ACT_PREV},
+     {{UI_KEY_LEFT, 0, ACT_LEFT}, {UI_KEY_PAGEUP, 0, ACT_PREV}, {UI_KEY_BACKSPACE, 0, ACT_PREV}, {'p', 0, ACT_PREV},
       {UI_KEY_UP, 0, ACT_PREV}}},
     {"Home  End", "input / last layer; first / last step", {{UI_KEY_HOME, 0, ACT_HOME}, {UI_KEY_END, 0, ACT_END}}},
     {"L", "lessons: pick one (↑ ↓ Enter); Esc leaves a lesson", {{'l', 0, ACT_LESSONS}, {UI_KEY_ENTER, 0, ACT_PICK}}},
@@ -25,6 +25,12 @@ const UiKeyRow ui_keys[] = {
     {"G", "normalise per channel / per layer", {{'g', 0, ACT_NORM}}},
     {"C", "colours: viridis / grey", {{'c', 0, ACT_CMAP}}},
     {"K", "kernels instead of feature maps", {{'k', 0, ACT_KERNELS}}},
+    /* While the window slides, Space / → / ← pause and step it; PgDn / PgUp / N / P (what
+       clickers send) still move between layers and lesson steps. */
+    {"A", "sliding window on / off (conv and pool layers)", {{'a', 0, ACT_ANIM}}},
+    {"Space  →  ←", "while it slides: pause / play, one position", {{0}}},
+    {"[  ]  V", "while it slides: slower / faster; compare",
+     {{'[', 0, ACT_ANIM_SLOWER}, {']', 0, ACT_ANIM_FASTER}, {'v', 0, ACT_ANIM_VARIANT}}},
     {"1 2 3 4", "cards: size, params, field, math",
      {{'1', 0, ACT_CARD_SIZE}, {'2', 0, ACT_CARD_PARAMS}, {'3', 0, ACT_CARD_RF}, {'4', 0, ACT_CARD_MATH}}},
     {"E", "export the layer's PNGs and a screenshot", {{'e', 0, ACT_EXPORT}}},

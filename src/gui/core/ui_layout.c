@@ -102,30 +102,59 @@ static void layout_left(UiLayout *L, UiRect r)
     L->crop_area = r;
 }
 
-static void layout_right(UiLayout *L, UiRect r)
+static void layout_right(UiLayout *L, UiRect r, int tile)
 {
     int head = L->px_body + U(L, 10);
-    L->zoom_head = ui_cut_top(&r, head);
-    L->zoom_area = ui_cut_top(&r, r.h * 24 / 100);
-    ui_cut_top(&r, L->gap);
+    L->zoom_head = L->zoom_area = (UiRect){r.x, r.y, r.w, 0};
+    if (tile) { /* the enlarged tile above the cards; without one the cards have it all */
+        L->zoom_head = ui_cut_top(&r, head);
+        L->zoom_area = ui_cut_top(&r, r.h * 20 / 100);
+        ui_cut_top(&r, L->gap);
+    }
     UiRect tabs = ui_cut_top(&r, L->px_body + U(L, 14));
     int tw = tabs.w / CARD_COUNT;
     for (int i = 0; i < CARD_COUNT; i++) L->tabs[i] = (UiRect){tabs.x + i * tw, tabs.y, tw - U(L, 2), tabs.h};
     L->card = r;
 }
 
-void ui_layout(UiLayout *L, int w, int h, float zoom, const Shape *shapes, int npos, const DrawList *m)
+static float layout_scale(int w, int h, float zoom)
 {
-    ui_layout_ex(L, w, h, zoom, shapes, npos, m, 0);
+    float s = fminf(w / BASE_W, h / BASE_H) * (zoom > 0 ? zoom : 1.0f);
+    return s < 0.25f ? 0.25f : s;
 }
 
-void ui_layout_ex(UiLayout *L, int w, int h, float zoom, const Shape *shapes, int npos, const DrawList *m, int lesson)
+void ui_layout(UiLayout *L, int w, int h, float zoom, const Shape *shapes, int npos, const DrawList *m)
+{
+    ui_layout_ex(L, w, h, zoom, shapes, npos, m, UI_LAYOUT_TILE, 0);
+}
+
+/* The lesson band: a head row (step, buttons), the narration, a thin status line. As tall
+   as the narration needs, from two lines to UI_BAND_MAX_PCT percent of the room below
+   the strip. */
+static void layout_band(UiLayout *L, UiRect *r, int narr_h)
+{
+    int fixed = U(L, 6) * 2 + U(L, 32) + U(L, 6) + U(L, 22);
+    int line = L->px_narr * 13 / 10 + 1;
+    int want = narr_h > 0 ? narr_h : U(L, 142);
+    int most = r->h * UI_BAND_MAX_PCT / 100 - fixed;
+    if (want > most) want = most;
+    if (want < 2 * line) want = 2 * line;
+    L->band = ui_cut_bottom(r, fixed + want);
+    UiRect b = ui_rect_inset(L->band, U(L, 6));
+    b.x += L->pad, b.w -= 2 * L->pad;
+    L->band_head = ui_cut_top(&b, U(L, 32));
+    L->status = ui_cut_bottom(&b, U(L, 22));
+    ui_cut_top(&b, U(L, 6));
+    L->narr = b;
+    L->bottom = L->band_head;
+}
+
+void ui_layout_ex(UiLayout *L, int w, int h, float zoom, const Shape *shapes, int npos, const DrawList *m, int flags,
+                  int narr_h)
 {
     memset(L, 0, sizeof *L);
     L->w = w, L->h = h;
-    float base = fminf(w / BASE_W, h / BASE_H);
-    L->s = base * (zoom > 0 ? zoom : 1.0f);
-    if (L->s < 0.25f) L->s = 0.25f;
+    L->s = layout_scale(w, h, zoom);
     L->px_small = U(L, 12), L->px_body = U(L, 15), L->px_title = U(L, 19), L->px_big = U(L, 26);
     L->pad = U(L, 10), L->gap = U(L, 8);
 
@@ -133,17 +162,10 @@ void ui_layout_ex(UiLayout *L, int w, int h, float zoom, const Shape *shapes, in
     L->top = ui_cut_top(&r, U(L, 38));
     L->strip = ui_rect_inset(ui_cut_top(&r, U(L, 104)), L->pad / 2);
     L->strip.x += L->pad / 2, L->strip.w -= L->pad;
-    L->lesson = lesson;
+    L->lesson = (flags & UI_LAYOUT_LESSON) != 0;
     L->px_narr = U(L, 25);
-    if (lesson) { /* head row (step, buttons), narration, a thin status line */
-        L->band = ui_cut_bottom(&r, U(L, 214));
-        UiRect b = ui_rect_inset(L->band, U(L, 6));
-        b.x += L->pad, b.w -= 2 * L->pad;
-        L->band_head = ui_cut_top(&b, U(L, 32));
-        L->status = ui_cut_bottom(&b, U(L, 22));
-        ui_cut_top(&b, U(L, 6));
-        L->narr = b;
-        L->bottom = L->band_head;
+    if (L->lesson) {
+        layout_band(L, &r, narr_h);
     } else {
         UiRect bottom = ui_cut_bottom(&r, U(L, 72));
         L->status = ui_rect_inset(ui_cut_top(&bottom, U(L, 28)), U(L, 2));
@@ -162,13 +184,13 @@ void ui_layout_ex(UiLayout *L, int w, int h, float zoom, const Shape *shapes, in
     ui_cut_right(&r, L->gap);
     L->center = r;
     UiRect c = r;
-    L->center_head = ui_cut_top(&c, L->px_title + U(L, 12));
+    L->center_head = ui_cut_top(&c, L->px_title * 6 / 5 + U(L, 12));
     L->center_body = ui_rect_inset(c, U(L, 4));
 
     layout_strip(L, L->strip, shapes, npos);
     layout_left(L, ui_rect_inset(L->left, U(L, 6)));
-    layout_right(L, ui_rect_inset(L->right, U(L, 6)));
-    if (lesson) layout_lesson_buttons(L, L->band_head, m);
+    layout_right(L, ui_rect_inset(L->right, U(L, 6)), (flags & UI_LAYOUT_TILE) != 0);
+    if (L->lesson) layout_lesson_buttons(L, L->band_head, m);
     else layout_buttons(L, L->bottom, m);
 }
 

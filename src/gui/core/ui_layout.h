@@ -9,6 +9,11 @@
        ui_layout(&L, 1920, 1080, st.zoom, shapes, arch->nlayers + 1, &drawlist);
        int pos = ui_hit_box(&L, mx, my);        // -1: not on a layer box
 
+   What is shown changes the split: the right column keeps room for the enlarged tile
+   only when one is shown (UI_LAYOUT_TILE), and a lesson's band is as tall as its
+   narration needs (narr_h), within limits that leave the panels room. ui_view_layout
+   (ui_view.h) works both out from the state.
+
    Pure; no SDL, no allocation. */
 #ifndef ALEXSCOPE_UI_LAYOUT_H
 #define ALEXSCOPE_UI_LAYOUT_H
@@ -34,7 +39,7 @@ typedef struct {
     UiRect top, strip, left, center, right, bottom, status;
     UiRect photo_head, photo_area, crop_head, crop_area;
     UiRect center_head, center_body;
-    UiRect zoom_head, zoom_area;
+    UiRect zoom_head, zoom_area;  /* empty when no tile is shown */
     UiRect tabs[CARD_COUNT], card;
     int npos;
     UiRect box[UI_MAX_POS];     /* pipeline strip: one box per position */
@@ -43,15 +48,23 @@ typedef struct {
     UiButton button[UI_MAX_BUTTONS];
     /* lesson mode: the bottom is a tall narration band instead of the button row */
     int lesson;
-    int px_narr;                /* narration text, 1.7× the body text */
+    int px_narr;                /* narration text: 1.7× the body text, less to give the card room */
     UiRect band, band_head, narr;
 } UiLayout;
 
-/* shapes: output shape of every position (shapes[0] = the input). */
+enum {
+    UI_LAYOUT_LESSON = 1, /* a narration band with the lesson's buttons at the bottom */
+    UI_LAYOUT_TILE = 2,   /* an enlarged tile above the cards */
+};
+
+/* shapes: output shape of every position (shapes[0] = the input). With a tile, no lesson. */
 void ui_layout(UiLayout *L, int w, int h, float zoom, const Shape *shapes, int npos, const DrawList *measure);
-/* The same with lesson 1: a narration band with the lesson's buttons at the bottom. */
+/* flags: UI_LAYOUT_*; narr_h: the narration's height in pixels (its width, narr.w, does
+   not depend on it), 0 for the usual band. The band takes at most UI_BAND_MAX_PCT percent
+   of the height below the strip. */
 void ui_layout_ex(UiLayout *L, int w, int h, float zoom, const Shape *shapes, int npos, const DrawList *measure,
-                  int lesson);
+                  int flags, int narr_h);
+#define UI_BAND_MAX_PCT 40
 
 int ui_hit_box(const UiLayout *L, int x, int y);         /* position or -1 */
 UiAction ui_hit_button(const UiLayout *L, int x, int y); /* ACT_NONE if none */

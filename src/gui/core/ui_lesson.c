@@ -19,6 +19,17 @@ int ui_lesson_pos(const ArchSpec *a, const LessonStep *s)
     return pos < 0 ? 0 : pos > a->nlayers ? a->nlayers : pos;
 }
 
+_Static_assert(UI_ANIM_VARIANTS == LESSON_ANIM_VARIANTS, "animate: names the UiAnimVariants in order");
+
+/* animate: on | off | K [variant]; a step without it stops the window. */
+static void lesson_anim(UiState *st, const LessonStep *s)
+{
+    st->anim.variant = s->animate_variant;
+    if (s->animate == LESSON_ANIM_PLAY) ui_anim_play_from(&st->anim, 0);
+    else if (s->animate >= 0) ui_anim_show(&st->anim, s->animate);
+    else st->anim.on = 0, st->anim.playing = 0;
+}
+
 void ui_lesson_view(UiState *st, const ArchSpec *a, const LessonStep *s)
 {
     st->nlayers = a->nlayers;
@@ -29,6 +40,7 @@ void ui_lesson_view(UiState *st, const ArchSpec *a, const LessonStep *s)
     st->kernels = s->panel == PANEL_KERNELS;
     st->channel = s->channel;
     st->card = CARD_SIZE;
+    lesson_anim(st, s);
     int c = s->channel >= 0 ? s->channel : 0;
     int has_unit = s->unit_y >= 0 && s->unit_x >= 0;
     switch (s->panel) {

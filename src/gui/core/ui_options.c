@@ -18,7 +18,8 @@ void ui_options_usage(FILE *f)
                "\n"
                "Opens a window that walks one image through AlexNet, one layer at a time.\n"
                "Without IMAGE a bundled sample photo is used; without --weights the built-in\n"
-               "untrained weights (seed %d). --arch:",
+               "untrained weights (seed %d). --resize warp|short: how the photo becomes 256 px\n"
+               "before the centre crop (alexnet: warp, as Caffe; alexnet-tv, lenet5: short). --arch:",
             WEIGHTS_DEFAULT_SEED);
     for (int i = 0; arch_all[i]; i++) fprintf(f, "%s %s%s", i ? "," : "", arch_all[i]->name, i ? "" : " (default)");
     fprintf(f, ".\n\nKeys (F1 in the window shows them too):\n");
@@ -39,7 +40,19 @@ void ui_options_usage(FILE *f)
                "  --card size|params|field|math          --kernels   show kernels\n"
                "  --theme contrast  --grey  --per-layer  --mirror  --zoom F (%g to %g)  --show-keys\n"
                "  --lesson FILE --lesson-step N   show step N (from 1) of a lesson\n"
-               "--bench-ui prints frame times (p50/p95) at 1920x1080 with conv3's 384 tiles,\n"
+               "  --animate K     the sliding window at position K (from 0, row by row) of a conv or\n"
+               "                  pooling layer; --animate all with FILE like dir/conv1_%%04d.png writes\n"
+               "                  every position as a numbered PNG (--frames N: N of them, evenly spread)\n"
+               "  --compare auto|layer|padding|rounding|paper   what is shown side by side\n"
+               "  --verbose       print the animation's counters\n"
+               "  --check-fit     also say on stderr which texts did not fit where they are drawn\n"
+               "                  (cut, or lines a card had no room for); exit status 3 if any\n"
+               "  --check-fit-all the same for every layer with every card (with and without a\n"
+               "                  unit selected), then every step of --lesson FILE or of every lesson\n"
+               "                  in the lessons folder, at --size; the first 20 frames that clip\n"
+               "                  are written as FILE-001.png, FILE-002.png, ... (FILE.png given)\n"
+               "--bench-ui prints frame times (p50/p95) at 1920x1080 with conv3's 384 tiles, the\n"
+               "  sliding window on conv1, conv2 and pool1 (a new position every frame),\n"
                "  time to first frame, and memory before/after 1,000 steps.\n",
             UI_OPT_MIN_W, UI_OPT_MIN_H, UI_OPT_MAX_SIDE, UI_OPT_MAX_SIDE, (double)UI_OPT_MIN_ZOOM,
             (double)UI_OPT_MAX_ZOOM);
@@ -90,12 +103,14 @@ static int parse_card(const char *s)
 /* Options that take a value; index into the switch in take_value. */
 typedef enum {
     OPT_WEIGHTS, OPT_ARCH, OPT_FONT, OPT_EXPORT_DIR, OPT_SCREENSHOT, OPT_STEP, OPT_SELFTEST, OPT_SELFTEST_BAD,
-    OPT_LESSON, OPT_LESSON_STEP, OPT_SIZE, OPT_THEME, OPT_CARD, OPT_CHANNEL, OPT_ZOOM, OPT_UNIT, OPT_COUNT
+    OPT_LESSON, OPT_LESSON_STEP, OPT_SIZE, OPT_THEME, OPT_CARD, OPT_CHANNEL, OPT_ZOOM, OPT_UNIT, OPT_ANIMATE,
+    OPT_FRAMES, OPT_COMPARE, OPT_RESIZE, OPT_COUNT
 } OptId;
 
 static const char *const opt_names[OPT_COUNT] = {
     "--weights", "--arch", "--font", "--export-dir", "--screenshot", "--step", "--selftest-events",
     "--selftest-bad", "--lesson", "--lesson-step", "--size", "--theme", "--card", "--channel", "--zoom", "--unit",
+    "--animate", "--frames", "--compare", "--resize",
 };
 
 /* Flags: name -> the int they set to a value. */
@@ -108,7 +123,10 @@ static int *flag_of(UiOptions *o, const char *s, int *value)
     if (!strcmp(s, "--show-keys")) return &o->show_keys;
     if (!strcmp(s, "--per-layer")) return &o->norm;
     if (!strcmp(s, "--mirror")) return &o->mirror;
+    if (!strcmp(s, "--verbose") || !strcmp(s, "-v")) return &o->verbose;
     if (!strcmp(s, "--grey")) return *value = 0, &o->cmap;
+    if (!strcmp(s, "--check-fit")) return &o->check_fit;
+    if (!strcmp(s, "--check-fit-all")) return *value = 2, &o->check_fit;
     return NULL;
 }
 
@@ -152,15 +170,45 @@ static int take_value(UiOptions *o, OptId id, const char *v, Err *e)
             return err_set(e, "%s %s: expected C,Y,X, each from 0 to %d", name, v, UI_OPT_MAX_INDEX);
         o->has_unit = 1;
         break;
+    case OPT_ANIMATE:
+        if (strcmp(v, "all") == 0) o->animate = UI_OPT_ANIM_ALL;
+        else if (parse_int(v, 0, UI_OPT_MAX_ANIM, &o->animate))
+            return err_set(e, "%s %s: a position from 0 to %d, or 'all'", name, v, UI_OPT_MAX_ANIM);
+        break;
+    case OPT_FRAMES:
+        if (parse_int(v, 1, UI_OPT_MAX_ANIM, &o->frames))
+            return err_set(e, "%s %s: a number of frames from 1 to %d", name, v, UI_OPT_MAX_ANIM);
+        break;
+    case OPT_COMPARE:
+        for (o->compare = UI_ANIM_VARIANTS - 1; o->compare >= 0; o->compare--)
+            if (strcmp(v, ui_anim_variant_names[o->compare]) == 0) break;
+        if (o->compare < 0) return err_set(e, "%s %s: one of auto, layer, padding, rounding, paper", name, v);
+        break;
+    case OPT_RESIZE:
+        if (strcmp(v, "warp") && strcmp(v, "short"))
+            return err_set(e, "%s %s: warp (the whole photo to 256×256, as Caffe) or short (the shorter side)", name, v);
+        o->resize = v;
+        break;
     case OPT_COUNT: break;
     }
     return 0;
+}
+
+/* --animate all writes FILE with its one %d (flags 0 and a width allowed) as the frame number. */
+static int frame_pattern_ok(const char *s)
+{
+    const char *p = strchr(s, '%');
+    if (!p || strchr(p + 1, '%')) return 0;
+    p++;
+    while (*p >= '0' && *p <= '9') p++;
+    return *p == 'd' && p - strchr(s, '%') <= 4;
 }
 
 int ui_options_parse(int argc, char **argv, UiOptions *o, Err *e)
 {
     memset(o, 0, sizeof *o);
     o->w = 1280, o->h = 720, o->channel = -1, o->card = -1, o->cmap = 1, o->zoom = 1.0f;
+    o->animate = UI_OPT_ANIM_NONE;
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
         int value, id = 0, *flag = flag_of(o, s, &value);
@@ -181,5 +229,9 @@ int ui_options_parse(int argc, char **argv, UiOptions *o, Err *e)
         }
     }
     if (o->lesson_step && !o->lesson && !o->help) return err_set(e, "--lesson-step needs --lesson FILE"), 2;
+    if (o->animate == UI_OPT_ANIM_ALL && o->screenshot && !frame_pattern_ok(o->screenshot))
+        return err_set(e, "--animate all: --screenshot %s needs one %%d for the frame number, e.g. dir/conv1_%%04d.png",
+                       o->screenshot), 2;
+    if (o->frames && o->animate != UI_OPT_ANIM_ALL) return err_set(e, "--frames needs --animate all"), 2;
     return 0;
 }

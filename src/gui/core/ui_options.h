@@ -22,10 +22,14 @@
 #define UI_OPT_MAX_INDEX 65535    /* --channel and each of --unit C,Y,X */
 #define UI_OPT_MIN_ZOOM 0.5f      /* --zoom: the range Ctrl + / Ctrl − keep to */
 #define UI_OPT_MAX_ZOOM 3.0f
+#define UI_OPT_MAX_ANIM 1000000   /* --animate K and --frames N */
+#define UI_OPT_ANIM_NONE (-1)     /* no --animate */
+#define UI_OPT_ANIM_ALL (-2)      /* --animate all: every position (or --frames N of them) */
 
 typedef struct {
     const char *image, *weights, *arch, *font, *export_dir, *screenshot, *step, *selftest;
     const char *selftest_bad, *lesson;
+    const char *resize;   /* --resize warp|short (checked); NULL: the preset's */
     int lesson_step;      /* --lesson-step N (1-based), 0: the first */
     int w, h;             /* --size, default 1280x720 */
     int sized;            /* --size was given */
@@ -36,6 +40,12 @@ typedef struct {
     int card;             /* UiCard, -1: the default */
     int kernels, theme, norm, cmap, mirror, show_keys;
     float zoom;
+    /* the sliding window (ui_anim.h): --animate K|all, --frames N, --compare VARIANT */
+    int animate;          /* position K, UI_OPT_ANIM_ALL, or UI_OPT_ANIM_NONE */
+    int frames;           /* 0: every position */
+    int compare;          /* UiAnimVariant, 0: auto */
+    int verbose;          /* --screenshot: print what the animation's counters say */
+    int check_fit;        /* --check-fit 1, --check-fit-all 2: report texts that do not fit */
 } UiOptions;
 
 /* Fills o from argv[1..argc). Returns 0, or 2 (a usage error) with the reason in e,

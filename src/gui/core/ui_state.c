@@ -23,6 +23,7 @@ void ui_state_init(UiState *st, int nlayers)
     st->cmap = 1;      /* viridis reads better on a projector than grey */
     st->zoom = 1.0f;
     st->card = CARD_SIZE;
+    ui_anim_init(&st->anim);
 }
 
 int ui_pos_layer(int pos) { return pos - 1; }
@@ -41,6 +42,7 @@ int ui_jump(UiState *st, int pos)
     if (pos == st->pos) return 0;
     st->pos = pos;
     ui_clear_selection(st);
+    ui_anim_rewind(&st->anim);
     if (st->card == CARD_MATH) st->card = CARD_SIZE;
     return 1;
 }
@@ -98,8 +100,21 @@ static int picker_apply(UiState *st, UiAction a)
     }
 }
 
+/* Space, → and ←: the animation's while it is on here, else next / previous. */
+static UiAction anim_keys(UiState *st, UiAction a)
+{
+    if (a != ACT_SPACE && a != ACT_RIGHT && a != ACT_LEFT) return a;
+    if (st->anim.on && st->anim.count > 0 && !st->picker && !st->help) {
+        if (a == ACT_SPACE) ui_anim_pause(&st->anim);
+        else ui_anim_step(&st->anim, a == ACT_RIGHT ? 1 : -1);
+        return ACT_NONE;
+    }
+    return a == ACT_LEFT ? ACT_PREV : ACT_NEXT;
+}
+
 int ui_apply(UiState *st, UiAction a)
 {
+    a = anim_keys(st, a);
     if (st->picker) return picker_apply(st, a);
     if (st->lesson) {
         switch (a) {
@@ -148,6 +163,13 @@ int ui_apply(UiState *st, UiAction a)
         else st->channel = -1;
         return 0;
     case ACT_QUIT: return UI_FX_QUIT;
+    case ACT_ANIM: ui_anim_toggle(&st->anim); return 0;
+    case ACT_ANIM_SLOWER: ui_anim_speed(&st->anim, -1); return 0;
+    case ACT_ANIM_FASTER: ui_anim_speed(&st->anim, 1); return 0;
+    case ACT_ANIM_VARIANT: /* ui_app_action: it needs the layer */
+    case ACT_SPACE:
+    case ACT_RIGHT:
+    case ACT_LEFT:
     case ACT_NONE:
     case ACT_COUNT: break;
     }

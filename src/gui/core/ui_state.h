@@ -15,6 +15,7 @@
 #define ALEXSCOPE_UI_STATE_H
 
 #include "net.h"
+#include "ui_anim.h"
 
 typedef enum {
     ACT_NONE, ACT_NEXT, ACT_PREV, ACT_HOME, ACT_END, ACT_MIRROR, ACT_NORM, ACT_CMAP,
@@ -24,6 +25,9 @@ typedef enum {
     ACT_LESSONS,      /* open / close the lesson picker */
     ACT_LESSON_EXIT,  /* leave the lesson */
     ACT_PICK,         /* Enter: start the lesson selected in the picker */
+    ACT_ANIM,         /* A: the sliding window on / off (ui_anim.h) */
+    ACT_ANIM_SLOWER, ACT_ANIM_FASTER, ACT_ANIM_VARIANT,
+    ACT_SPACE, ACT_RIGHT, ACT_LEFT, /* the animation's pause / step keys while it plays, else next / prev */
     ACT_COUNT
 } UiAction;
 
@@ -77,6 +81,7 @@ typedef struct {
     int lesson_step, lesson_nsteps; /* 0-based step, and how many */
     int picker;       /* the lesson picker is open */
     int picker_sel, picker_n;
+    UiAnimState anim; /* the sliding window (ui_anim.h); anim.count 0: not shown here */
 } UiState;
 
 void ui_state_init(UiState *st, int nlayers);

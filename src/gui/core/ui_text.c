@@ -79,8 +79,11 @@ static void plain_lines(const Net *n, const PlanLayer *r, UiLines *L)
     case LK_LRN:
         ui_lines_add(L, UI_LS_HEAD, "%s: local response normalisation", l->name);
         ui_lines_add(L, UI_LS_MONO, "x / (k + α/n·Σx²)^β");
-        ui_lines_add(L, UI_LS_DIM, "Σ over n = %d neighbouring channels", l->lrn_n);
+        ui_lines_add(L, UI_LS_DIM, "Σ: channels c−%d … c+%d (n = %d), same position,", l->lrn_n / 2, l->lrn_n / 2,
+                     l->lrn_n);
+        ui_lines_add(L, UI_LS_DIM, "clipped at the first and last channel");
         ui_lines_add(L, UI_LS_DIM, "k = %g, α = %g, β = %g", l->lrn_k, l->lrn_alpha, l->lrn_beta);
+        ui_lines_add(L, UI_LS_DIM, "Caffe's and PyTorch's form; the paper's has no /n");
         ui_lines_add(L, UI_LS_BODY, "the shape does not change: %s", out);
         break;
     case LK_FC: {
@@ -101,11 +104,18 @@ static void plain_lines(const Net *n, const PlanLayer *r, UiLines *L)
                          1.0 / (1.0 - l->drop_ratio));
         else
             ui_lines_add(L, UI_LS_BODY, "here (testing): the identity, %s → %s", in, out);
+        /* what Caffe and PyTorch do, and what the paper did: the same on average */
+        ui_lines_add(L, UI_LS_DIM, "inverted dropout (Caffe, PyTorch): ×%g in training, nothing at test",
+                     1.0 / (1.0 - l->drop_ratio));
+        ui_lines_add(L, UI_LS_DIM, "the paper: no ×%g in training, outputs ×%g at test; same on average",
+                     1.0 / (1.0 - l->drop_ratio), 1.0 - l->drop_ratio);
         break;
     case LK_SOFTMAX:
         ui_lines_add(L, UI_LS_HEAD, "%s: softmax over %s classes", l->name, out);
         ui_lines_add(L, UI_LS_MONO, "p_i = exp(z_i) / Σ_j exp(z_j)");
         ui_lines_add(L, UI_LS_BODY, "every p_i > 0 and they sum to 1");
+        ui_lines_add(L, UI_LS_DIM, "training: loss = −log p_true (cross-entropy)");
+        if (l->added) ui_lines_add(L, UI_LS_WARN, "%s", l->added);
         break;
     default:
         ui_lines_add(L, UI_LS_HEAD, "%s: %s → %s", l->name, in, out);
@@ -113,23 +123,25 @@ static void plain_lines(const Net *n, const PlanLayer *r, UiLines *L)
     }
 }
 
-/* The sizes a 224 input would get with floor rounding everywhere, and fc6's input count. */
-static void floor_chain(const ArchSpec *a, int n, char *buf, size_t size)
+/* The sizes an n×n input gets, as the network rounds (floor 0) or with every layer rounding
+   down (floor 1), e.g. "54 → 27 → 13 → 6"; *fc_in: the input count of the first fc layer,
+   *fc (0 if there is none). */
+static void size_chain(const ArchSpec *a, int n, int floor, char *buf, size_t size, long *fc_in, const char **fc)
 {
     Shape s = {a->input.c, n, n};
     size_t used = 0;
     buf[0] = '\0';
+    *fc_in = 0;
     int last = n;
     for (int i = 0; i < a->nlayers; i++) {
         const LayerSpec *l = &a->layers[i];
         if (l->kind == LK_FC) {
-            char cnt[32];
-            fmt_count(cnt, sizeof cnt, shape_count(s));
-            snprintf(buf + used, size - used, "; %s would get %s inputs", l->name, cnt);
+            *fc_in = shape_count(s), *fc = l->name;
             return;
         }
         if (!layer_kind(l->kind)->windowed) continue;
-        int h = conv_out_size(s.h, l->k, l->pad, l->stride, 0);
+        /* convolutions always round down (layer_out_shape); pools as their table says */
+        int h = conv_out_size(s.h, l->k, l->pad, l->stride, floor || l->kind == LK_CONV ? 0 : l->ceil_mode);
         if (h <= 0) return;
         s.h = s.w = h;
         if (l->kind == LK_CONV) s.c = l->out;
@@ -140,7 +152,17 @@ static void floor_chain(const ArchSpec *a, int n, char *buf, size_t size)
     }
 }
 
-void ui_why227_text(const ArchSpec *a, UiLines *L)
+/* "ceil pools (as here): 54 → 27 → 13 → 6, fc6 9,216" */
+static void chain_line(UiLines *L, int style, const char *how, const char *chain, const char *fc, long fc_in)
+{
+    char cnt[32];
+    fmt_count(cnt, sizeof cnt, fc_in);
+    ui_lines_add(L, style, "%s: %s, %s %s", how, chain, fc, cnt);
+}
+
+/* at_conv: the card already shows the first conv's own formula, so it is not repeated, and
+   the shorter story is told (the conv1 card is full). */
+static void why227(const ArchSpec *a, UiLines *L, int at_conv)
 {
     int i = arch_first_conv(a);
     /* the 224-versus-227 story belongs to AlexNet's colour input, not to LeNet's digits */
@@ -152,22 +174,38 @@ void ui_why227_text(const ArchSpec *a, UiLines *L)
     size_calc(l, a->input.h, &cnet);
     if (a->input.h != paper) ui_lines_add(L, UI_LS_HEAD, "Why %d and not the paper's %d?", a->input.h, paper);
     else ui_lines_add(L, UI_LS_HEAD, "The paper's %d, as this network takes it", paper);
-    ui_lines_add(L, UI_LS_MONO, "%s: %s", l->name, l->pad ? c224.padded : c224.nopad);
+    ui_lines_add(L, UI_LS_MONO, "%s at %d: %s", l->name, paper, l->pad ? c224.padded : c224.nopad);
     if (!c224.divides) {
-        ui_lines_add(L, UI_LS_WARN, "%g is not a whole number of %d×%d windows", c224.exact, l->k, l->k);
-        char chain[160];
-        floor_chain(a, paper, chain, sizeof chain);
-        if (chain[0] && a->input.h != paper) ui_lines_add(L, UI_LS_DIM, "floor at %d: %s", paper, chain);
-        if (a->input.h == paper)
+        char own[96], flo[96];
+        long own_fc, flo_fc;
+        const char *fc = "";
+        size_chain(a, paper, 0, own, sizeof own, &own_fc, &fc);
+        size_chain(a, paper, 1, flo, sizeof flo, &flo_fc, &fc);
+        if (own_fc && flo_fc && strcmp(own, flo)) {
+            /* the last window that fits starts at (out−1)·s − p and ends k − 1 further on */
+            int end = (c224.out - 1) * l->stride - l->pad + l->k - 1;
+            if (end < paper - 1 && !at_conv)
+                ui_lines_add(L, UI_LS_DIM, "its windows cover pixels 0–%d of 0–%d", end, paper - 1);
+            chain_line(L, UI_LS_DIM, "ceil pools (as here)", own, fc, own_fc);
+            chain_line(L, UI_LS_DIM, "floor everywhere", flo, fc, flo_fc);
+        } else if (a->input.h == paper) {
             ui_lines_add(L, UI_LS_BODY, "rounding down drops the last partial window: %d", c224.out);
+        }
+        /* how the paper's Figure 2 got its number from 224, for a network that takes another size */
+        if (a->input.h != paper)
+            ui_lines_add(L, UI_LS_DIM, "the paper's %d: cuda-convnet's 1 + ceil((n+2p−f)/s)", (int)ceil(c224.exact));
     } else {
         ui_lines_add(L, UI_LS_BODY, "%d divides exactly for this network", paper);
     }
     if (a->input.h != paper) {
-        ui_lines_add(L, UI_LS_MONO, "%s: %s", l->name, l->pad ? cnet.padded : cnet.nopad);
-        ui_lines_add(L, UI_LS_BODY, "%d fits exactly: the windows tile the input", a->input.h);
+        if (!at_conv) ui_lines_add(L, UI_LS_MONO, "%s at %d: %s", l->name, a->input.h, l->pad ? cnet.padded : cnet.nopad);
+        if (cnet.divides)
+            ui_lines_add(L, UI_LS_BODY, "%d %swindows, %d wide, %d apart", cnet.out,
+                         l->k > l->stride ? "overlapping " : "", l->k, l->stride);
     }
 }
+
+void ui_why227_text(const ArchSpec *a, UiLines *L) { why227(a, L, 0); }
 
 void ui_formula_text(const Net *n, int layer, UiLines *L)
 {
@@ -176,14 +214,20 @@ void ui_formula_text(const Net *n, int layer, UiLines *L)
     if (layer < 0 || layer >= n->nlayers) {
         ui_lines_add(L, UI_LS_HEAD, "input: %s, the crop the network sees",
                      shape_hwc(n->arch->input, shape, sizeof shape));
-        ui_lines_add(L, UI_LS_DIM, "preprocessing \"%s\": resize, centre crop, subtract the mean", n->arch->preproc.name);
+        const Preproc *pp = &n->arch->preproc;
+        if (pp->warp)
+            ui_lines_add(L, UI_LS_DIM, "default \"%s\": warp to %d×%d, centre crop, minus the mean", pp->name,
+                         pp->resize, pp->resize);
+        else
+            ui_lines_add(L, UI_LS_DIM, "default \"%s\": shorter side to %d, centre crop, minus the mean",
+                         pp->name, pp->resize);
         ui_why227_text(n->arch, L);
         return;
     }
     const PlanLayer *r = &n->plan.layers[layer];
     if (r->has_size) size_lines(r, L);
     else plain_lines(n, r, L);
-    if (layer == arch_first_conv(n->arch)) ui_why227_text(n->arch, L);
+    if (layer == arch_first_conv(n->arch)) why227(n->arch, L, 1);
 }
 
 /* ---- parameter card ----------------------------------------------------------------- */
@@ -246,6 +290,13 @@ void ui_params_text(const Net *n, int layer, UiLines *L)
 
 /* ---- receptive field ---------------------------------------------------------------- */
 
+/* How many of the pixels start .. start+len−1 lie in 0 .. n−1. */
+static int rf_on_image(int start, int len, int n)
+{
+    int lo = start < 0 ? 0 : start, hi = start + len > n ? n : start + len;
+    return hi > lo ? hi - lo : 0;
+}
+
 void ui_rf_text(const Net *n, int layer, int y, int x, UiLines *L)
 {
     ui_lines_clear(L);
@@ -268,21 +319,29 @@ void ui_rf_text(const Net *n, int layer, int y, int x, UiLines *L)
         ui_lines_add(L, UI_LS_BODY, "rf = rf_before + (k − 1)·jump_before");
         ui_lines_add(L, UI_LS_MONO, "%d = %d + (%d − 1)·%d", r->rf, prf, l->k, pjump);
         ui_lines_add(L, UI_LS_BODY, "jump = %d·%d = %d input pixels between units", pjump, l->stride, r->rf_jump);
+    } else if (l->kind == LK_LRN) {
+        ui_lines_add(L, UI_LS_BODY, "%s mixes %d channels at the same position: the field stays %d×%d", l->name,
+                     l->lrn_n, r->rf, r->rf);
     } else {
-        ui_lines_add(L, UI_LS_BODY, "%s works unit by unit: the field stays %d×%d", l->name, r->rf, r->rf);
+        ui_lines_add(L, UI_LS_BODY, "%s works value by value: the field stays %d×%d", l->name, r->rf, r->rf);
     }
+    /* the part of the field on the image (the rest is padding), clipped per axis */
+    int rows = r->rf, cols = r->rf;
     if (y >= 0 && x >= 0) {
         int top = r->rf_start + y * r->rf_jump, left = r->rf_start + x * r->rf_jump;
         ui_lines_add(L, UI_LS_MONO, "unit (y %d, x %d): rows %d..%d, cols %d..%d", y, x, top, top + r->rf - 1, left,
                      left + r->rf - 1);
-        if (top < 0 || left < 0 || top + r->rf > in.h || left + r->rf > in.w)
-            ui_lines_add(L, UI_LS_DIM, "part of it is padding outside the image");
+        rows = rf_on_image(top, r->rf, in.h), cols = rf_on_image(left, r->rf, in.w);
+        if (rows < r->rf || cols < r->rf)
+            ui_lines_add(L, UI_LS_WARN, "%d×%d of it on the image: %.1f%% of the field is padding", rows, cols,
+                         100.0 - 100.0 * rows * cols / ((double)r->rf * r->rf));
     } else {
         ui_lines_add(L, UI_LS_DIM, "hover a unit to see its field on the crop");
+        rows = rows > in.h ? in.h : rows, cols = cols > in.w ? in.w : cols;
     }
-    double share = 100.0 * r->rf * r->rf / ((double)in.h * in.w);
-    if (share > 100) share = 100;
-    ui_lines_add(L, UI_LS_DIM, "%.1f%% of the %d×%d input", share, in.h, in.w);
+    ui_lines_add(L, UI_LS_DIM, "on the image: %.1f%% of the %d×%d input", 100.0 * rows * cols / ((double)in.h * in.w),
+                 in.h, in.w);
+    ui_lines_add(L, UI_LS_DIM, "the theoretical field: the effective one (what really sways the unit) is smaller");
 }
 
 /* ---- show the math ------------------------------------------------------------------ */

@@ -3,12 +3,19 @@
    cards are in ui_view_center.c and ui_view_cards.c. */
 #include "ui_view_internal.h"
 #include "ui_keys.h"
+#include "ui_view_anim.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 /* ---- shared helpers ------------------------------------------------------------------- */
+
+/* One wrapped line; a word wider than the column runs out of it. */
+static void wrap_line(DrawList *dl, int x, int y, int w, int font, int px, UiColor c, const char *line)
+{
+    if (dl_text(dl, x, y, font, px, c, line) > w + 1) dl_note_clip(dl, line);
+}
 
 static int wrap_impl(DrawList *dl, int draw, int x, int y, int w, int font, int px, UiColor c, const char *s)
 {
@@ -24,7 +31,7 @@ static int wrap_impl(DrawList *dl, int draw, int x, int y, int w, int font, int 
         char trial[sizeof line + sizeof word + 2];
         snprintf(trial, sizeof trial, "%s%s%s", line, line[0] ? " " : "", word);
         if (line[0] && dl_measure(dl, font, px, trial) > w) {
-            if (draw) dl_text(dl, x, y, font, px, c, line);
+            if (draw) wrap_line(dl, x, y, w, font, px, c, line);
             y += lh;
             snprintf(line, sizeof line, "%s", word);
         } else {
@@ -33,14 +40,14 @@ static int wrap_impl(DrawList *dl, int draw, int x, int y, int w, int font, int 
             line[tl] = '\0';
         }
         if (*e == '\n') {
-            if (draw) dl_text(dl, x, y, font, px, c, line);
+            if (draw) wrap_line(dl, x, y, w, font, px, c, line);
             y += lh;
             line[0] = '\0';
         }
         p = *e ? e + 1 : e;
     }
     if (line[0]) {
-        if (draw) dl_text(dl, x, y, font, px, c, line);
+        if (draw) wrap_line(dl, x, y, w, font, px, c, line);
         y += lh;
     }
     return y;
@@ -56,30 +63,48 @@ int vw_wrap_height(DrawList *dl, int w, int font, int px, const char *s)
     return wrap_impl(dl, 0, 0, 0, w, font, px, (UiColor){0, 0, 0, 0}, s);
 }
 
-int vw_lines(DrawList *dl, const UiView *v, const UiLines *L, UiRect r, int y)
+int vw_lines_px(DrawList *dl, const UiView *v, const UiLines *L, UiRect r, int y, int body, int draw)
 {
     const UiLayout *lay = v->L;
-    for (int i = 0; i < L->n && y < r.y + r.h; i++) {
-        int font = FONT_SANS, px = lay->px_body;
+    int small = body < lay->px_small ? body : lay->px_small;
+    for (int i = 0; i < L->n; i++) {
+        if (y >= r.y + r.h) { /* no room for the rest */
+            if (draw) dl_note_clip(dl, L->s[i]);
+            y += body;
+            continue;
+        }
+        int font = FONT_SANS, px = body;
         UiColor c = COL(v, TC_TEXT);
         switch (L->style[i]) {
         case UI_LS_HEAD: font = FONT_BOLD; break;
-        case UI_LS_MONO: font = FONT_MONO, px = lay->px_body - US(v, 1); c = COL(v, TC_ACCENT); break;
-        case UI_LS_DIM: px = lay->px_small + US(v, 1), c = COL(v, TC_DIM); break;
+        case UI_LS_MONO: font = FONT_MONO, px = body - US(v, 1); c = COL(v, TC_ACCENT); break;
+        case UI_LS_DIM: px = body - US(v, 2) > small ? body - US(v, 2) : small, c = COL(v, TC_DIM); break;
         case UI_LS_WARN: c = COL(v, TC_WARN); break;
         default: break;
         }
         if (i > 0 && L->style[i] == UI_LS_HEAD) y += US(v, 6);
         if (font == FONT_MONO) /* keep the columns: shrink a little rather than wrap */
-            while (px > lay->px_small && dl_measure(dl, font, px, L->s[i]) > r.w) px--;
+            while (px > small && dl_measure(dl, font, px, L->s[i]) > r.w) px--;
         if (font == FONT_MONO && dl_measure(dl, font, px, L->s[i]) <= r.w) {
-            dl_text(dl, r.x, y, font, px, c, L->s[i]);
+            if (draw) dl_text(dl, r.x, y, font, px, c, L->s[i]);
             y += px * 13 / 10 + 1 + US(v, 2);
             continue;
         }
-        y = vw_wrap(dl, r.x, y, r.w, font, px, c, L->s[i]) + US(v, 2);
+        y = (draw ? vw_wrap(dl, r.x, y, r.w, font, px, c, L->s[i]) : y + vw_wrap_height(dl, r.w, font, px, L->s[i])) +
+            US(v, 2);
     }
     return y;
+}
+
+int vw_lines(DrawList *dl, const UiView *v, const UiLines *L, UiRect r, int y)
+{
+    return vw_lines_px(dl, v, L, r, y, v->L->px_body, 1);
+}
+
+int vw_text_fit(DrawList *dl, UiRect r, int align, int font, int px, int min_px, UiColor c, const char *s)
+{
+    while (px > min_px && dl_measure(dl, font, px, s) > r.w) px--;
+    return dl_text_in(dl, r, align, font, px, c, s);
 }
 
 void vw_panel(DrawList *dl, const UiView *v, UiRect r)
@@ -135,23 +160,25 @@ static void top_bar(DrawList *dl, const UiView *v)
     char title[256];
     snprintf(title, sizeof title, "alexscope");
     int x = r.x + dl_text_in(dl, r, -1, FONT_BOLD, L->px_title, COL(v, TC_ACCENT), title) + L->gap;
-    const Lesson *ls = v->lesson && v->st->lesson ? v->lesson->ls : NULL;
-    if (ls) {
-        char t2[200];
-        snprintf(t2, sizeof t2, "Lesson: %s", ls->title);
-        UiRect t = {x, r.y, r.w * 3 / 5, r.h};
-        dl_clip(dl, t);
-        dl_text_in(dl, t, -1, FONT_BOLD, L->px_title, COL(v, TC_TEXT), t2);
-        dl_unclip(dl);
-    } else if (m->arch) {
-        UiRect t = {x, r.y, r.w / 2, r.h};
-        dl_text_in(dl, t, -1, FONT_SANS, L->px_body, COL(v, TC_DIM), m->arch->title);
-    }
     char w[400];
     int untrained = m->weights && !m->weights->trained;
     if (m->weights) snprintf(w, sizeof w, "weights: %s", m->weights->source);
     else snprintf(w, sizeof w, "weights: loading…");
-    dl_text_in(dl, r, 1, untrained ? FONT_BOLD : FONT_SANS, L->px_body, COL(v, untrained ? TC_WARN : TC_TEXT), w);
+    int ww = vw_text_fit(dl, r, 1, untrained ? FONT_BOLD : FONT_SANS, L->px_body, L->px_small,
+                         COL(v, untrained ? TC_WARN : TC_TEXT), w);
+    UiRect t = {x, r.y, r.x + r.w - ww - L->gap - x, r.h}; /* the title: what is left of the row */
+    const Lesson *ls = v->lesson && v->st->lesson ? v->lesson->ls : NULL;
+    if (ls) {
+        char t2[200];
+        snprintf(t2, sizeof t2, "Lesson: %s", ls->title);
+        dl_clip(dl, t);
+        vw_text_fit(dl, t, -1, FONT_BOLD, L->px_title, L->px_body, COL(v, TC_TEXT), t2);
+        dl_unclip(dl);
+    } else if (m->arch) {
+        dl_clip(dl, t);
+        vw_text_fit(dl, t, -1, FONT_SANS, L->px_body, L->px_small, COL(v, TC_DIM), m->arch->title);
+        dl_unclip(dl);
+    }
 }
 
 /* ---- pipeline strip --------------------------------------------------------------------- */
@@ -196,7 +223,7 @@ static void input_panel(DrawList *dl, const UiView *v)
     vw_panel(dl, v, L->left);
     char head[320];
     snprintf(head, sizeof head, "Photo: %s", m->image_name[0] ? m->image_name : m->busy ? "loading…" : "none");
-    dl_text_in(dl, L->photo_head, -1, FONT_BOLD, L->px_body, COL(v, TC_TEXT), head);
+    vw_text_fit(dl, L->photo_head, -1, FONT_BOLD, L->px_body, L->px_small, COL(v, TC_TEXT), head);
     const UiImage *ph = &im->img[IMG_PHOTO];
     if (ph->key) {
         UiRect dst = ui_fit(L->photo_area, ph->w, ph->h);
@@ -211,7 +238,7 @@ static void input_panel(DrawList *dl, const UiView *v)
     char ch[160];
     if (cr->key) snprintf(ch, sizeof ch, "Network input: %d×%d%s", cr->w, cr->h, m->mirror ? ", mirrored" : "");
     else snprintf(ch, sizeof ch, "Network input");
-    dl_text_in(dl, L->crop_head, -1, FONT_BOLD, L->px_body, COL(v, TC_TEXT), ch);
+    vw_text_fit(dl, L->crop_head, -1, FONT_BOLD, L->px_body, L->px_small, COL(v, TC_TEXT), ch);
     if (!cr->key) {
         if (!m->busy)
             vw_wrap(dl, L->crop_area.x, L->crop_area.y, L->crop_area.w, FONT_SANS, L->px_body, COL(v, TC_DIM),
@@ -284,6 +311,11 @@ void vw_status(DrawList *dl, const UiView *v, int px)
         int i = v->st->pos - 1;
         snprintf(right, sizeof right, "%s computed in %.1f ms", v->m->net->plan.layers[i].spec->name, v->m->net->run[i].ms);
     }
+    if (v->m->model) { /* which resize made the crop: warp (Caffe) or the shorter side */
+        size_t n = strlen(right);
+        char rs[48];
+        snprintf(right + n, sizeof right - n, "%sresize: %s", n ? "   " : "", preproc_resize_text(&v->m->model->preproc, rs, sizeof rs));
+    }
     if (v->frame_ms > 0) {
         size_t n = strlen(right);
         snprintf(right + n, sizeof right - n, "%sframe %.1f ms", n ? "   " : "", v->frame_ms);
@@ -291,7 +323,7 @@ void vw_status(DrawList *dl, const UiView *v, int px)
     int rw = dl_text_in(dl, s, 1, FONT_SANS, px, COL(v, v->m->busy ? TC_WARN : TC_DIM), right);
     UiRect left = {s.x, s.y, s.w - rw - L->gap, s.h};
     dl_clip(dl, left);
-    dl_text_in(dl, left, -1, FONT_SANS, px, COL(v, TC_TEXT), v->st->status);
+    vw_text_fit(dl, left, -1, FONT_SANS, px, L->px_small, COL(v, TC_TEXT), v->st->status);
     dl_unclip(dl);
 }
 
@@ -366,9 +398,9 @@ void ui_view_build(DrawList *dl, const UiView *v)
     strip(dl, v);
     input_panel(dl, v);
     vw_panel(dl, v, L->center);
-    vw_center(dl, v);
+    if (!vw_anim(dl, v)) vw_center(dl, v);
     vw_panel(dl, v, L->right);
-    vw_zoom(dl, v);
+    if (L->zoom_area.h > 0) vw_zoom(dl, v);
     vw_card(dl, v);
     bottom(dl, v);
     message_box(dl, v);
@@ -406,7 +438,8 @@ void ui_pick(const UiView *v, int x, int y, UiPick *p)
     }
     UiGrid g;
     int tile, py, px;
-    if (vw_center_grid(v, &g) && ui_grid_hit(&g, x, y, &tile, &py, &px)) {
+    int anim = v->st->anim.on && v->st->anim.count > 0; /* the sliding window covers the tiles */
+    if (!anim && vw_center_grid(v, &g) && ui_grid_hit(&g, x, y, &tile, &py, &px)) {
         p->kind = PICK_TILE, p->c = tile, p->y = py, p->x = px;
         return;
     }

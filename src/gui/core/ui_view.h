@@ -54,6 +54,9 @@ int ui_click(UiState *st, const UiView *v, int x, int y);
 
 /* Shapes of every position for ui_layout (npos = nlayers + 1); 0 without a net. */
 int ui_view_shapes(const UiModel *m, Shape *shapes, int max);
+/* Lays out *L (which v->L points to) for what v shows: the enlarged tile's room only when a
+   channel is kept, a lesson band as tall as its narration needs. dl measures text. */
+void ui_view_layout(UiLayout *L, int w, int h, const UiView *v, DrawList *dl);
 
 /* The grid of tiles the centre shows now; 0 if it shows no tiles. */
 int ui_view_grid(const UiView *v, UiGrid *g);

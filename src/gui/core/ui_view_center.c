@@ -205,10 +205,22 @@ static void center_kernels(DrawList *dl, const UiView *v)
     UiRect body = L->center_body;
     UiColor white = {255, 255, 255, 255};
     if (im->kern_rgb) {
-        int per = im->kern_n / im->kern_groups, band_h = (body.h - L->px_body * 2 * im->kern_groups) / im->kern_groups;
+        /* one line under the bands says where these filters came from */
+        int note_h = L->px_body * 2;
+        int per = im->kern_n / im->kern_groups,
+            band_h = (body.h - note_h - L->px_body * 2 * im->kern_groups) / im->kern_groups;
+        /* the paper's Figure 3 has one GPU's half colourless and the other's colourful,
+           "modulo a renumbering of the GPUs": a label must not promise which is which */
+        const char *note = v->m->weights && !v->m->weights->trained
+                               ? "Built-in weights: these filters are hand-made edges and colour blobs, not learned. "
+                                 "Load real weights to see what training found."
+                               : "In the paper one half came out mostly colourless, the other mostly colourful; "
+                                 "which half is which changes from one training run to the next.";
+        vw_wrap(dl, body.x + L->pad, body.y + body.h - note_h, body.w - 2 * L->pad, FONT_SANS, L->px_small,
+                COL(v, v->m->weights && !v->m->weights->trained ? TC_WARN : TC_DIM), note);
         for (int gi = 0; gi < im->kern_groups; gi++) {
             char t[96];
-            snprintf(t, sizeof t, "GPU %d: filters %d–%d", gi + 1, gi * per, gi * per + per - 1);
+            snprintf(t, sizeof t, "filters %d–%d: one GPU's half", gi * per, gi * per + per - 1);
             int y = body.y + gi * (band_h + L->px_body * 2);
             dl_text(dl, body.x + L->pad, y, FONT_BOLD, L->px_body, COL(v, TC_DIM), t);
             UiGrid g;

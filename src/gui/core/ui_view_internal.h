@@ -14,6 +14,11 @@ int vw_wrap(DrawList *dl, int x, int y, int w, int font, int px, UiColor c, cons
 int vw_wrap_height(DrawList *dl, int w, int font, int px, const char *s);
 /* Lines of a card with their styles; returns the y below. */
 int vw_lines(DrawList *dl, const UiView *v, const UiLines *L, UiRect r, int y);
+/* The same with body text of px pixels; draw 0 only measures. Lines below r are counted
+   as clipped (dl_note_clip). */
+int vw_lines_px(DrawList *dl, const UiView *v, const UiLines *L, UiRect r, int y, int px, int draw);
+/* dl_text_in with px shrunk (down to min_px) until s fits r's width. */
+int vw_text_fit(DrawList *dl, UiRect r, int align, int font, int px, int min_px, UiColor c, const char *s);
 void vw_panel(DrawList *dl, const UiView *v, UiRect r);
 
 /* The grid of tiles the centre shows for the current position; 0 if none. */
@@ -36,5 +41,7 @@ void vw_status(DrawList *dl, const UiView *v, int px);
 void vw_center(DrawList *dl, const UiView *v);
 void vw_zoom(DrawList *dl, const UiView *v);
 void vw_card(DrawList *dl, const UiView *v);
+/* 1 if the card shown fits its rect (v->L->card) with body text of px pixels. */
+int vw_card_fits(DrawList *dl, const UiView *v, int px);
 
 #endif

@@ -29,6 +29,28 @@ static int narration_text(DrawList *dl, const UiView *v, int draw, UiRect r, int
     return y - r.y;
 }
 
+/* In a lesson the band and the card share the height: the narration is as large as
+   lets the card keep body text one unit under its usual size, from 1.7× the body text
+   down to 1.2×, and smaller still (vw_lesson_band) only if it fills the tallest band. */
+void ui_view_layout(UiLayout *L, int w, int h, const UiView *v, DrawList *dl)
+{
+    const UiState *st = v->st;
+    Shape shapes[UI_MAX_POS], s;
+    int npos = ui_view_shapes(v->m, shapes, UI_MAX_POS), flags = st->lesson ? UI_LAYOUT_LESSON : 0;
+    if (st->channel >= 0 && st->pos < npos && ui_view_data(v, st->pos, &s) && (s.h > 1 || s.w > 1) && st->channel < s.c)
+        flags |= UI_LAYOUT_TILE;
+    ui_layout_ex(L, w, h, st->zoom, shapes, npos, dl, flags, 0);
+    const char *text = v->lesson && v->lesson->ls ? v->lesson->narration : NULL;
+    if (!st->lesson || !text) return;
+    int hi = L->px_narr, lo = L->px_body * 6 / 5, card = L->px_body - US(v, 1), nw = L->narr.w;
+    for (int px = hi; px >= lo; px--) {
+        int need = narration_text(dl, v, 0, (UiRect){0, 0, nw, 0}, px, (UiColor){0, 0, 0, 0}, text);
+        ui_layout_ex(L, w, h, st->zoom, shapes, npos, dl, flags, need);
+        L->px_narr = px;
+        if (px == lo || (need <= L->narr.h && vw_card_fits(dl, v, card))) break;
+    }
+}
+
 void vw_lesson_band(DrawList *dl, const UiView *v)
 {
     const UiLayout *L = v->L;
@@ -60,8 +82,8 @@ void vw_lesson_band(DrawList *dl, const UiView *v)
         snprintf(t, sizeof t, "%s computing…  %s", spin[(int)(v->now * 6) % 4], v->m->busy_what);
         dl_text(dl, r.x, r.y, FONT_SANS, L->px_narr, COL(v, TC_DIM), t);
     } else {
-        /* As large as fits: 1.7× the body text, down to 1.45× for the longest steps. */
-        int px = L->px_narr, min_px = L->px_body * 29 / 20;
+        /* As large as fits: what ui_view_layout chose, down to the body text for the longest steps. */
+        int px = L->px_narr, min_px = L->px_body;
         while (px > min_px && narration_text(dl, v, 0, r, px, COL(v, TC_TEXT), text) > r.h) px--;
         UiColor c = COL(v, v->lesson->narration_error ? TC_ERROR : TC_TEXT);
         narration_text(dl, v, 1, r, px, c, text);

@@ -36,6 +36,7 @@ int sdl_app_start(App *A, int threaded, Err *e)
     A->app.dl.measure_ctx = A->gfx;
     if (!A->gfx) return -1;
     A->wk = worker_start(threaded, e);
+    if (A->wk && A->app.a.resize) worker_resize(A->wk, A->app.a.resize);
     return A->wk ? 0 : -1;
 }
 

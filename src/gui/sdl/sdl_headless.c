@@ -3,8 +3,12 @@
    runs synchronously (every job inside the call that queues it). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sdl_app.h"
+#include "sdl_fit.h"
+#include "ui_text.h"
+#include "ui_view_anim.h"
 
 static int offscreen_init(App *A, int w, int h, Err *e)
 {
@@ -55,6 +59,70 @@ static int apply_screenshot_state(App *A)
     return 0;
 }
 
+/* pattern's one %[0][width]d replaced by i (checked by ui_options_parse). */
+static void frame_path(const char *pattern, int i, char *out, size_t size)
+{
+    const char *p = strchr(pattern, '%'), *q = p ? p + 1 : NULL;
+    if (!p) {
+        snprintf(out, size, "%s", pattern);
+        return;
+    }
+    int zero = *q == '0', width = 0;
+    while (*q >= '0' && *q <= '9') width = width * 10 + (*q++ - '0');
+    char num[32];
+    if (width > 20) width = 20;
+    if (zero) snprintf(num, sizeof num, "%0*d", width, i);
+    else snprintf(num, sizeof num, "%*d", width, i);
+    snprintf(out, size, "%.*s%s%s", (int)(p - pattern), pattern, num, q + 1);
+}
+
+static int write_shot(App *A, const char *path)
+{
+    Err e = {0};
+    Image shot = {0};
+    int rc = 0;
+    if (sdl_gfx_read(A->gfx, A->w, A->h, &shot, &e) != 0 || img_write_png(path, &shot, &e) != 0) {
+        fprintf(stderr, "alexscope: %s\n", e.msg);
+        rc = -1;
+    }
+    img_free(&shot);
+    return rc;
+}
+
+/* --animate K: one frame at position K; --animate all: every position (or --frames N of
+   them, first and last included) as FILE's numbered sequence. */
+static int animate_shots(App *A)
+{
+    UiApp *P = &A->app;
+    const UiOptions *a = &P->a;
+    UiAnimSetup S;
+    if (!ui_view_anim_setup(&P->m, &P->st, &S)) {
+        fprintf(stderr, "alexscope: --animate: %s is not a conv or pooling layer\n", ui_pos_name(P->m.net, P->st.pos));
+        return -1;
+    }
+    int all = a->animate == UI_OPT_ANIM_ALL;
+    if (!all && a->animate >= S.count) {
+        fprintf(stderr, "alexscope: --animate %d: %s's window has positions 0 to %d\n", a->animate, S.spec->name, S.count - 1);
+        return -1;
+    }
+    int n = !all ? 1 : a->frames > 0 && a->frames < S.count ? a->frames : S.count;
+    for (int i = 0; i < n; i++) {
+        int k = !all ? a->animate : n == 1 ? 0 : (int)((long long)i * (S.count - 1) / (n - 1));
+        ui_anim_show(&P->st.anim, k);
+        sdl_app_frame(A, sdl_now(), 0);
+        char path[1200], text[1024];
+        frame_path(all ? a->screenshot : "", i, path, sizeof path);
+        if (write_shot(A, all ? path : a->screenshot) != 0) return -1;
+        if (a->verbose) {
+            UiView v = ui_app_view(P, sdl_now());
+            printf("%s%sposition %d (of 0 to %d)\n%s", all ? path : "", all ? ": " : "", k, S.count - 1,
+                   ui_view_anim_text(&v, text, sizeof text));
+        }
+    }
+    if (all) printf("%d frames of %s's sliding window written (%s)\n", n, S.spec->name, a->screenshot);
+    return 0;
+}
+
 int sdl_screenshot_mode(App *A)
 {
     UiApp *P = &A->app;
@@ -63,10 +131,12 @@ int sdl_screenshot_mode(App *A)
         fprintf(stderr, "alexscope: %s\n", e.msg);
         return 1;
     }
+    if (P->a.check_fit == 2) return sdl_fit_sweep(A);
     ui_app_load(P, sdl_now());
     int rc = apply_screenshot_state(A);
     int failed = P->st.message[0] && P->st.message_error;
     if (failed) fprintf(stderr, "alexscope: %s\n", P->st.message);
+    if (rc == 0 && P->a.animate != UI_OPT_ANIM_NONE) return animate_shots(A) != 0 || failed ? 1 : 0;
     sdl_app_frame(A, sdl_now(), 0);
     Image shot = {0};
     if (sdl_gfx_read(A->gfx, A->w, A->h, &shot, &e) != 0 || img_write_png(P->a.screenshot, &shot, &e) != 0) {
@@ -74,7 +144,8 @@ int sdl_screenshot_mode(App *A)
         rc = -1;
     }
     img_free(&shot);
-    return rc != 0 || failed ? 1 : 0;
+    int clipped = P->a.check_fit || P->a.verbose ? sdl_fit_report(A) : 0;
+    return rc != 0 || failed ? 1 : clipped && P->a.check_fit ? SDL_FIT_EXIT : 0;
 }
 
 /* ---- --bench-ui ------------------------------------------------------------------------------- */
@@ -136,6 +207,20 @@ int sdl_bench_mode(App *A, double t0)
         ms[i] = (sdl_now() - s) * 1e3;
     }
     report("conv3, 384 tiles, hovering:", ms, N);
+    static const char *const slide[] = {"conv1", "conv2", "pool1"}; /* one panel, two panels, a pool */
+    for (int l = 0; l < 3; l++) { /* the sliding window: a new position every frame */
+        ui_jump(&P->st, arch_layer_index(&arch_alexnet, slide[l]) + 1);
+        for (int i = 0; i < N; i++) {
+            ui_anim_show(&P->st.anim, i * 3);
+            double s = sdl_now();
+            sdl_app_frame(A, s, 0);
+            ms[i] = (sdl_now() - s) * 1e3;
+        }
+        char what[64];
+        snprintf(what, sizeof what, "%s sliding window, animating:", slide[l]);
+        report(what, ms, N);
+    }
+    P->st.anim.on = 0;
     long before = rss_kb();
     for (int i = 0; i < STEPS; i++) {
         int dir = (i / P->st.nlayers) % 2 == 0 ? 1 : -1;

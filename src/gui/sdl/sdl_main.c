@@ -114,7 +114,7 @@ static int window_mode(App *A)
     while (running) {
         // Update --------------------------------------------------------------------------------
         SDL_Event ev;
-        int timeout = P->m.busy || P->st.message[0] || P->a.selftest ? 16 : 50;
+        int timeout = P->m.busy || P->st.message[0] || P->a.selftest || P->st.anim.playing ? 16 : 50;
         if (SDL_WaitEventTimeout(&ev, timeout)) {
             handle_event(A, &ev, &running);
             while (running && SDL_PollEvent(&ev)) handle_event(A, &ev, &running);

@@ -10,7 +10,7 @@
 #include "worker_impl.h"
 
 static const char *const job_names[JOB_COUNT] = {"load weights", "load image", "open dropped file", "export",
-                                                 "switch dropout"};
+                                                 "switch dropout", "set the resize"};
 
 /* ---- helpers for the jobs ------------------------------------------------------------ */
 
@@ -282,6 +282,12 @@ void worker_image_crop(Worker *wk, const char *path, int mirror, int crop_seed)
 void worker_dropout(Worker *wk, int train)
 {
     Job j = {.kind = JOB_DROPOUT, .train = train != 0};
+    push(wk, &j);
+}
+
+void worker_resize(Worker *wk, const char *mode)
+{
+    Job j = {.kind = JOB_RESIZE, .resize = !mode ? 0 : !strcmp(mode, "warp") ? 1 : 2};
     push(wk, &j);
 }
 

@@ -55,6 +55,9 @@ void worker_dropout(Worker *wk, int train);
    activations change; the text arrives in UiModel.narration with narration_tag = tag.
    one NULL: stop narrating. lb (may be NULL) must outlive the worker. */
 void worker_narrate(Worker *wk, Lesson *one, int layers, unsigned tag, const Labels *lb);
+/* --resize "warp" or "short" (NULL: each preset's own) for the weights loaded after this
+   request: call it before the first worker_weights. */
+void worker_resize(Worker *wk, const char *mode);
 /* A dropped file: weights if wfile_detect knows it, else an image. */
 void worker_drop(Worker *wk, const char *path, int mirror);
 /* Compute until `layers` layers are done. */

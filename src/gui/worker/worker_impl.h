@@ -15,7 +15,7 @@
 #define WORKER_QUEUE 16
 #define WORKER_NOTES 8
 
-typedef enum { JOB_WEIGHTS, JOB_IMAGE, JOB_DROP, JOB_EXPORT, JOB_DROPOUT, JOB_COUNT } JobKind;
+typedef enum { JOB_WEIGHTS, JOB_IMAGE, JOB_DROP, JOB_EXPORT, JOB_DROPOUT, JOB_RESIZE, JOB_COUNT } JobKind;
 
 typedef struct {
     JobKind kind;
@@ -25,6 +25,7 @@ typedef struct {
     int mirror;
     int set_crop, crop;     /* JOB_IMAGE: set the crop seed too */
     int train;              /* JOB_DROPOUT */
+    int resize;             /* JOB_RESIZE: 0 the preset's, 1 warp, 2 shorter side */
     WorkerExport exp;       /* JOB_EXPORT */
 } Job;
 
@@ -79,6 +80,7 @@ typedef struct {
     char image_name[256];
     int crop_seed;           /* -1 centre crop */
     int train_dropout;
+    int resize;              /* --resize for every model loaded: 0 the preset's, 1 warp, 2 short */
     Lesson *narr;            /* the narration request being served */
     unsigned narr_tag;
     unsigned narr_gen;       /* gen the last narration was expanded at */

@@ -116,9 +116,8 @@ static void note_image(Worker *wk, const Job *j, const Prepared *p, int crop_cha
     if (o->crop_seed < 0) snprintf(how, sizeof how, "centre crop");
     else snprintf(how, sizeof how, "random crop (seed %d)", o->crop_seed);
     const char *mirrored = j->mirror ? ", mirrored" : "";
-    if (j->has_path)
-        worker_note(wk, 0, "Opened %s (%d×%d): resized to %d×%d, %s %d×%d%s", o->image_name, o->orig.w, o->orig.h,
-                    p->box.resized_w, p->box.resized_h, how, p->crop.w, p->crop.h, mirrored);
+    char steps[256];
+    if (j->has_path) worker_note(wk, 0, "Opened %s: %s", o->image_name, img_crop_text(&p->box, steps, sizeof steps));
     else if (crop_changed)
         worker_note(wk, 0, "%s %d×%d at (%d, %d)%s: every layer computed again", how, p->crop.w, p->crop.h,
                     p->box.crop_x, p->box.crop_y, mirrored);
@@ -176,6 +175,7 @@ static int load_model(Worker *wk, const char *path, const ArchSpec *arch, Model 
         free(m);
         return -1;
     }
+    if (wk->own.resize) model_set_resize(m, wk->own.resize == 1 ? "warp" : "short", e);
     *net = net_create(m->arch, &m->weights, e);
     if (!*net) {
         ui_model_drop(m);
@@ -279,6 +279,7 @@ void worker_run_job(Worker *wk, Job *j)
     }
     case JOB_EXPORT: job_export(wk, j); break;
     case JOB_DROPOUT: job_dropout(wk, j); break;
+    case JOB_RESIZE: wk->own.resize = j->resize; break;
     case JOB_COUNT: break;
     }
 }
