@@ -139,7 +139,7 @@ int cli_layers_cmd(const CliOpts *o, int allow_npy, CliLayerWriter write)
     rc = EXIT_INPUT;
     if (cli_load_input(o, &m, o->files[0], &x, &e) != 0 || mkdir_p(o->out, &e) != 0) goto done;
     net_set_input(n, x);
-    if (net_run_to(n, hi + 1, &e) < 0) goto done;
+    if (cli_forward(o, n, hi + 1, &e) < 0) goto done;
     int files = 0;
     for (int i = lo; i <= hi; i++) {
         int k = write(n, i, o->out, norm, cm, &e);

@@ -25,4 +25,5 @@ const CliCommand cli_cmd_dump = {
             "Writes DIR/NAME.npy for each layer: float32, CxHxW (or 1-D for vectors), no batch axis.\n"
             "  --input-npy F       an already preprocessed float32 tensor, CxHxW or 1xCxHxW\n",
     .common_help = 1,
+    .engines = 1,
 };

@@ -14,4 +14,5 @@ const CliCommand cli_cmd_export = {
             "  --norm channel|layer  each channel scaled by its own min..max (default) or the layer's\n"
             "  --cmap viridis|grey   perceptual colormap (default) or grey\n",
     .common_help = 1,
+    .engines = 1,
 };

@@ -29,12 +29,13 @@ typedef struct {
     const char *usage;                      /* "run IMAGE [--weights F] ..." for alexscope --help */
     const char *help;                       /* alexscope CMD --help */
     int common_help;                        /* help is followed by the common options' help */
+    int engines;                            /* --engine takes: 0 nothing, 1 naive|fast, 2 also both */
 } CliCommand;
 
 /* ---- the commands (one file each) ------------------------------------------------------ */
 
 extern const CliCommand cli_cmd_summary, cli_cmd_run, cli_cmd_dump, cli_cmd_export, cli_cmd_bench,
-    cli_cmd_convert, cli_cmd_lesson;
+    cli_cmd_convert, cli_cmd_lesson, cli_cmd_batch;
 
 /* ---- shared steps (cli_common.c) -------------------------------------------------------- */
 
@@ -62,6 +63,19 @@ typedef int (*CliLayerWriter)(const Net *n, int i, const char *dir, Norm norm, C
 /* dump and export: checks IMAGE (or --input-npy if allow_npy), --out, --norm, --cmap and
    --layer NAME|all, runs the net as far as needed and writes every chosen layer. */
 int cli_layers_cmd(const CliOpts *o, int allow_npy, CliLayerWriter write);
+
+/* ---- the engines (cli_engine.c) -------------------------------------------------------- */
+
+/* Runs n (its input set) to layer k with the engine --engine chose: the naive loops
+   (net_run_to) or the fast engine (fast_net_run, --threads), so the rest of a command reads
+   n->run[] the same either way. */
+int cli_forward(const CliOpts *o, Net *n, int k, Err *e);
+
+/* The fast engine's thread count (--threads, default 2), set in the BLAS; returns it. */
+int cli_fast_threads(const CliOpts *o);
+
+/* "OpenBLAS ..." or "none" when this build has no fast engine. */
+const char *cli_blas_name(void);
 
 /* "name": "s" with quotes and backslashes escaped, then ", " if comma. */
 void cli_json_str(const char *key, const char *s, int comma);

@@ -8,7 +8,7 @@
 
 static const CliCommand *const commands[] = {
     &cli_cmd_summary, &cli_cmd_run, &cli_cmd_dump, &cli_cmd_export,
-    &cli_cmd_bench,   &cli_cmd_convert, &cli_cmd_lesson, NULL,
+    &cli_cmd_bench,   &cli_cmd_batch,   &cli_cmd_convert, &cli_cmd_lesson, NULL,
 };
 
 static const char help_head[] =
@@ -46,6 +46,12 @@ static const char help_common[] =
     "  --verbose           print the preprocessing used, and how the photo was resized and\n"
     "                      cropped, with the numbers\n";
 
+/* Appended to the help of the commands that compute (CliCommand.engines). */
+static const char help_engine[] =
+    "  --engine naive|fast the naive loops (default, the reference) or the fast engine (im2col +\n"
+    "                      BLAS GEMM, as Caffe computes); fast needs a build with a BLAS\n"
+    "  --threads N         the fast engine's BLAS threads (default 2)\n";
+
 static const CliCommand *find_command(const char *name)
 {
     for (int i = 0; name && commands[i]; i++)
@@ -71,6 +77,7 @@ static int print_help(const char *cmd)
             snprintf(archs + strlen(archs), sizeof archs - strlen(archs), "%s%s", i ? " | " : "", arch_all[i]->name);
         printf(help_common, archs);
     }
+    if (c->engines) fputs(help_engine, stdout);
     return EXIT_OK;
 }
 
@@ -87,5 +94,7 @@ int cli_main(int argc, char **argv)
     if (rc) return rc;
     if (o.help) return print_help(o.cmd);
     if (!c) return cli_usage_error(NULL, "unknown command '%s'", o.cmd);
+    if (o.engine_given && c->engines == 0) return cli_usage_error(o.cmd, "%s computes nothing: it takes no --engine", o.cmd);
+    if (o.engine == CLI_ENGINE_BOTH && c->engines < 2) return cli_usage_error(o.cmd, "--engine both is for bench; use naive or fast");
     return c->run(&o);
 }

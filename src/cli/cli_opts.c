@@ -35,6 +35,23 @@ static void set_flag(CliOpts *o, const char *name)
     else o->verbose = 1;
 }
 
+static int set_engine(CliOpts *o, const char *val)
+{
+    static const char *const names[] = {"naive", "fast", "both"};
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(val, names[i])) {
+            o->engine = i, o->engine_given = 1;
+#ifndef ALEXSCOPE_HAVE_FAST
+            if (i != CLI_ENGINE_NAIVE) {
+                fprintf(stderr, "alexscope: this build has no fast engine (no BLAS found when it was built)\n");
+                return EXIT_USAGE;
+            }
+#endif
+            return 0;
+        }
+    return cli_usage_error(o->cmd, "--engine is naive, fast or both, not '%s'", val);
+}
+
 /* An option with a value: 0, or EXIT_USAGE after the message. */
 static int set_value(CliOpts *o, const char *name, const char *val)
 {
@@ -58,6 +75,12 @@ static int set_value(CliOpts *o, const char *name, const char *val)
         if (parse_int(val, 1, 1000, &o->top)) return cli_usage_error(o->cmd, "--top takes a number from 1 to 1000, not '%s'", val);
     } else if (!strcmp(name, "--reps")) {
         if (parse_int(val, 1, 1000, &o->reps)) return cli_usage_error(o->cmd, "--reps takes a number from 1 to 1000, not '%s'", val);
+    } else if (!strcmp(name, "--batch")) {
+        if (parse_int(val, 1, 1024, &o->batch)) return cli_usage_error(o->cmd, "--batch takes a number from 1 to 1024, not '%s'", val);
+    } else if (!strcmp(name, "--threads")) {
+        if (parse_int(val, 1, 64, &o->threads)) return cli_usage_error(o->cmd, "--threads takes a number from 1 to 64, not '%s'", val);
+    } else if (!strcmp(name, "--engine")) {
+        return set_engine(o, val);
     } else if (!strcmp(name, "--random-crop")) {
         if (parse_ll(val, 0, 1LL << 62, &o->crop_seed)) return cli_usage_error(o->cmd, "--random-crop takes a seed (0 or more), not '%s'", val);
     } else

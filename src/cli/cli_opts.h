@@ -7,9 +7,12 @@
 
    Long options are "--name value" or "--name=value"; flags take no value; anything not
    starting with '-' is a file. Numbers are checked: --top and --reps 1..1000,
-   --random-crop 0 or more. The strings point into argv. */
+   --random-crop 0 or more, --batch 1..1024, --threads 1..64. --engine is naive, fast or both;
+   fast and both are refused (EXIT_USAGE) by a build without the fast engine. The strings point into argv. */
 #ifndef ALEXSCOPE_CLI_OPTS_H
 #define ALEXSCOPE_CLI_OPTS_H
+
+enum { CLI_ENGINE_NAIVE, CLI_ENGINE_FAST, CLI_ENGINE_BOTH };
 
 typedef struct {
     const char *cmd;
@@ -17,8 +20,12 @@ typedef struct {
     const char *norm, *cmap;
     const char *resize;    /* --resize warp|short (checked), NULL: the preset's */
     int top, mirror, json, verbose, reps, help;
+    int engine;            /* --engine: CLI_ENGINE_NAIVE (default), _FAST or _BOTH */
+    int engine_given;      /* 1 if --engine was on the command line */
+    int batch;             /* --batch 1..1024, 0: the command's default */
+    int threads;           /* --threads 1..64 for the fast engine, 0: 2 */
     long long crop_seed;   /* -1: centre crop */
-    const char *files[64]; /* positional arguments after the command */
+    const char *files[4096]; /* positional arguments after the command (batch takes many) */
     int nfiles;
 } CliOpts;
 

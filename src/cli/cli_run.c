@@ -41,7 +41,7 @@ static int run(const CliOpts *o)
     rc = EXIT_INPUT;
     if (cli_load_input(o, &m, o->files[0], &x, &e) != 0) goto done;
     net_set_input(n, x);
-    if (net_forward(n, &e) < 0) goto done;
+    if (cli_forward(o, n, n->nlayers, &e) < 0) goto done;
 
     int count = 0;
     const float *p = net_output(n, &count);
@@ -62,8 +62,9 @@ done:
 const CliCommand cli_cmd_run = {
     .name = "run",
     .run = run,
-    .usage = "run IMAGE [--weights F] [--arch A] [--top K] [--mirror] [--json]",
+    .usage = "run IMAGE [--weights F] [--arch A] [--top K] [--mirror] [--json] [--engine naive|fast]",
     .help = "Usage: alexscope run IMAGE [options]\n\nTop-K classes with probabilities.\n"
             "  --top K             how many classes (default 5)\n  --json              machine-readable output\n",
     .common_help = 1,
+    .engines = 1,
 };

@@ -11,27 +11,29 @@
 
 /* ---- building the run --------------------------------------------------------------- */
 
+int net_check_weights(const Plan *p, const Weights *w, Err *e)
+{
+    if (w->arch && w->arch->nlayers != p->nlayers)
+        return err_set(e, "%s: the weights are for %s, not %s", w->source, w->arch->name, p->arch->name);
+    for (int i = 0; i < p->nlayers; i++) {
+        const PlanLayer *r = &p->layers[i];
+        if (!arch_has_weights(r->spec->kind)) continue;
+        if (!w->l || !w->l[i].w || !w->l[i].b || w->l[i].nw != r->nw || w->l[i].nb != r->nb)
+            return err_set(e, "%s: %s needs %ld weights and %ld biases, the weights have %ld and %ld",
+                           w->source, r->spec->name, r->nw, r->nb, w->l ? w->l[i].nw : 0L,
+                           w->l ? w->l[i].nb : 0L);
+    }
+    return 0;
+}
+
 Net *net_create(const ArchSpec *a, const Weights *w, Err *e)
 {
-    if (w && w->arch && w->arch->nlayers != a->nlayers) {
-        err_set(e, "%s: the weights are for %s, not %s", w->source, w->arch->name, a->name);
-        return NULL;
-    }
     Net *n = calloc(1, sizeof *n);
     if (!n) { err_set(e, "out of memory"); return NULL; }
     if (plan_build(a, &n->plan, e) != 0) { free(n); return NULL; }
     n->arch = a, n->weights = w, n->nlayers = a->nlayers;
     n->dropout_seed = 1;
-    for (int i = 0; w && i < a->nlayers; i++) {
-        const PlanLayer *r = &n->plan.layers[i];
-        if (!arch_has_weights(r->spec->kind)) continue;
-        if (!w->l || !w->l[i].w || !w->l[i].b || w->l[i].nw != r->nw || w->l[i].nb != r->nb) {
-            err_set(e, "%s: %s needs %ld weights and %ld biases, the weights have %ld and %ld",
-                    w->source, r->spec->name, r->nw, r->nb, w->l ? w->l[i].nw : 0L, w->l ? w->l[i].nb : 0L);
-            free(n);
-            return NULL;
-        }
-    }
+    if (w && net_check_weights(&n->plan, w, e) != 0) { free(n); return NULL; }
     n->run = calloc((size_t)a->nlayers, sizeof *n->run);
     n->input = malloc(sizeof(float) * (size_t)shape_count(a->input));
     n->drop_mask = malloc((size_t)n->plan.max_act);
@@ -84,7 +86,7 @@ const float *net_output(const Net *n, int *count)
     return r->out_data;
 }
 
-static void layer_stats(LayerRun *r, long count)
+void net_layer_stats(LayerRun *r, long count)
 {
     const float *v = r->out_data;
     float lo = v[0], hi = v[0];
@@ -135,7 +137,7 @@ int net_step(Net *n, Err *e)
     double t0 = now_ms();
     layer_compute(n, i);
     r->ms = now_ms() - t0;
-    layer_stats(r, shape_count(n->plan.layers[i].out));
+    net_layer_stats(r, shape_count(n->plan.layers[i].out));
     r->computed = 1;
     n->done = i + 1;
     return n->done;

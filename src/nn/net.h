@@ -55,6 +55,10 @@ typedef struct {
    w may be NULL (nothing can be computed then). */
 Net *net_create(const ArchSpec *a, const Weights *w, Err *e);
 void net_free(Net *n);
+/* Every conv / fc layer of p has a (w, b) pair of the plan's counts in w; -1 and an Err if not. */
+int net_check_weights(const Plan *p, const Weights *w, Err *e);
+/* Fills r's min, max, mean and zero_frac from r->out_data (count values). */
+void net_layer_stats(LayerRun *r, long count);
 
 /* Copies x (arch->input shape) in and forgets all computed layers. */
 void net_set_input(Net *n, const float *x);
