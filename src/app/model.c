@@ -112,3 +112,74 @@ int model_npy_input(const Model *m, const char *path, float *x, Err *e)
     free(data);
     return 0;
 }
+
+int model_ten_crops(int src_w, int src_h, int crop_w, int crop_h, ModelCrop out[10])
+{
+    static const char *const names[10] = {
+        "top-left",           "top-right",           "bottom-left",           "bottom-right",           "centre",
+        "top-left, mirrored", "top-right, mirrored", "bottom-left, mirrored", "bottom-right, mirrored", "centre, mirrored",
+    };
+    if (crop_w < 1 || crop_h < 1 || crop_w > src_w || crop_h > src_h) return -1;
+    int dx = src_w - crop_w, dy = src_h - crop_h;
+    const int xs[5] = {0, dx, 0, dx, dx / 2}, ys[5] = {0, 0, dy, dy, dy / 2};
+    for (int i = 0; i < 10; i++)
+        out[i] = (ModelCrop){.name = names[i], .x = xs[i % 5], .y = ys[i % 5], .mirror = i >= 5};
+    return 0;
+}
+
+void model_crop_tensor(const float *src, int ch, int src_w, int src_h, const ModelCrop *c, int crop_w, int crop_h,
+                       float *dst)
+{
+    for (int k = 0; k < ch; k++)
+        for (int y = 0; y < crop_h; y++) {
+            const float *row = src + ((size_t)k * src_h + (size_t)(c->y + y)) * src_w + c->x;
+            float *o = dst + ((size_t)k * crop_h + y) * crop_w;
+            for (int x = 0; x < crop_w; x++) o[x] = row[c->mirror ? crop_w - 1 - x : x];
+        }
+}
+
+/* The .npy branch of model_full_input: exactly C×S×S (or 1×C×S×S). */
+static int npy_full(const Model *m, const char *path, float **big, int *w, int *h, Err *e)
+{
+    int c = m->arch->input.c, s = m->preproc.resize;
+    int64_t dims[4];
+    int nd = 0;
+    if (npy_read(path, big, dims, 4, &nd, e) != 0) return -1;
+    int off = nd == 4 ? 1 : 0;
+    if (!((nd == 3 || (nd == 4 && dims[0] == 1)) && dims[off] == c && dims[off + 1] == s && dims[off + 2] == s)) {
+        free(*big);
+        *big = NULL;
+        return err_set(e, "%s: expected a float32 tensor %d×%d×%d (C×H×W, or 1×C×H×W) for %s's ten crops", path, c, s,
+                       s, m->arch->name);
+    }
+    *w = *h = s;
+    return 0;
+}
+
+int model_full_input(const Model *m, const char *image, const char *npy, float **big, int *w, int *h, Err *e)
+{
+    *big = NULL;
+    Shape in = m->arch->input;
+    if (m->preproc.resize <= in.w || m->preproc.resize <= in.h || m->preproc.grey)
+        return err_set(e, "%s: ten crops need a photo resized larger than the %d×%d input (preset %s does not)",
+                       m->arch->name, in.w, in.h, m->preproc.name);
+    if (npy) return npy_full(m, npy, big, w, h, e);
+    Image im;
+    if (img_load(image, &im, e) != 0) return -1;
+    CropBox box;
+    float *x = malloc(sizeof(float) * (size_t)shape_count(in));
+    int rc = x ? img_prepare(&im, &m->preproc, in.w, in.h, 0, -1, x, &box, e) : err_set(e, "out of memory");
+    free(x);
+    if (rc == 0) {
+        /* the crop as large as the resized photo: the whole of it, normalised */
+        *w = box.resized_w, *h = box.resized_h;
+        *big = malloc(sizeof(float) * (size_t)in.c * (size_t)*w * (size_t)*h);
+        rc = *big ? img_prepare(&im, &m->preproc, *w, *h, 0, -1, *big, NULL, e) : err_set(e, "out of memory");
+        if (rc != 0) {
+            free(*big);
+            *big = NULL;
+        }
+    }
+    img_free(&im);
+    return rc;
+}

@@ -57,4 +57,30 @@ int model_image_input(const Model *m, const char *path, int mirror, long long cr
    shape is an error naming the file and the shape expected. */
 int model_npy_input(const Model *m, const char *path, float *x, Err *e);
 
+/* ---- the paper's ten crops (test-time augmentation) ------------------------------------ */
+
+/* One of the ten: where the crop_w×crop_h window starts in the resized image, and whether
+   the crop is mirrored left-right. name: "top-left", ..., "centre, mirrored" (static). */
+typedef struct {
+    const char *name;
+    int x, y, mirror;
+} ModelCrop;
+
+/* The four corners and the centre of a src_w×src_h image, then the same five mirrored
+   (Caffe's oversample order). The centre starts at ((src - crop) / 2) rounded down, as
+   img_prepare's centre crop: 227 from 256 gives corners at 0 and 29, centre 14; 224 from
+   256: 0, 32, 16. Pure arithmetic. -1 if the crop is larger than the image. */
+int model_ten_crops(int src_w, int src_h, int crop_w, int crop_h, ModelCrop out[10]);
+
+/* Copies crop c of src (ch, src_h, src_w) into dst (ch, crop_h, crop_w), mirrored if
+   c->mirror. The crop must fit (model_ten_crops's boxes do). */
+void model_crop_tensor(const float *src, int ch, int src_w, int src_h, const ModelCrop *c, int crop_w, int crop_h,
+                       float *dst);
+
+/* What the ten crops are cut from, normalised like the input: from an image, the whole
+   resized photo (warp: 256×256; short: shorter side 256); from a .npy, a C×S×S (or
+   1×C×S×S) float32 tensor with S the preset's resize (256). *big is malloc'd (caller
+   frees), (C, *h, *w). Refuses an arch whose preset does not resize (lenet5). */
+int model_full_input(const Model *m, const char *image, const char *npy, float **big, int *w, int *h, Err *e);
+
 #endif

@@ -35,7 +35,7 @@ typedef struct {
 /* ---- the commands (one file each) ------------------------------------------------------ */
 
 extern const CliCommand cli_cmd_summary, cli_cmd_run, cli_cmd_dump, cli_cmd_export, cli_cmd_bench,
-    cli_cmd_convert, cli_cmd_lesson, cli_cmd_batch;
+    cli_cmd_convert, cli_cmd_lesson, cli_cmd_batch, cli_cmd_occlusion;
 
 /* ---- shared steps (cli_common.c) -------------------------------------------------------- */
 

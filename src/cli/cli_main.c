@@ -8,7 +8,7 @@
 
 static const CliCommand *const commands[] = {
     &cli_cmd_summary, &cli_cmd_run, &cli_cmd_dump, &cli_cmd_export,
-    &cli_cmd_bench,   &cli_cmd_batch,   &cli_cmd_convert, &cli_cmd_lesson, NULL,
+    &cli_cmd_bench,   &cli_cmd_batch,   &cli_cmd_occlusion, &cli_cmd_convert, &cli_cmd_lesson, NULL,
 };
 
 static const char help_head[] =

@@ -79,6 +79,15 @@ static int set_value(CliOpts *o, const char *name, const char *val)
         if (parse_int(val, 1, 1024, &o->batch)) return cli_usage_error(o->cmd, "--batch takes a number from 1 to 1024, not '%s'", val);
     } else if (!strcmp(name, "--threads")) {
         if (parse_int(val, 1, 64, &o->threads)) return cli_usage_error(o->cmd, "--threads takes a number from 1 to 64, not '%s'", val);
+    } else if (!strcmp(name, "--class")) {
+        if (parse_int(val, 0, 99999, &o->klass)) return cli_usage_error(o->cmd, "--class takes a class index (0 or more), not '%s'", val);
+    } else if (!strcmp(name, "--window")) {
+        if (parse_int(val, 1, 100000, &o->window)) return cli_usage_error(o->cmd, "--window takes a size of 1 or more pixels, not '%s'", val);
+    } else if (!strcmp(name, "--stride")) {
+        if (parse_int(val, 1, 100000, &o->stride)) return cli_usage_error(o->cmd, "--stride takes 1 or more pixels, not '%s'", val);
+    } else if (!strcmp(name, "--crops")) {
+        if (parse_int(val, 1, 10, &o->crops) || (o->crops != 1 && o->crops != 10))
+            return cli_usage_error(o->cmd, "--crops takes 1 (the centre) or 10 (corners, centre and mirrors), not '%s'", val);
     } else if (!strcmp(name, "--engine")) {
         return set_engine(o, val);
     } else if (!strcmp(name, "--random-crop")) {
@@ -92,7 +101,7 @@ int cli_opts_parse(int argc, char **argv, CliOpts *o)
 {
     memset(o, 0, sizeof *o);
     o->cmd = argv[1];
-    o->top = 5, o->reps = 5, o->crop_seed = -1;
+    o->top = 5, o->reps = 5, o->crop_seed = -1, o->klass = -1;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] != '-' || a[1] == '\0') {

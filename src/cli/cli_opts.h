@@ -7,7 +7,8 @@
 
    Long options are "--name value" or "--name=value"; flags take no value; anything not
    starting with '-' is a file. Numbers are checked: --top and --reps 1..1000,
-   --random-crop 0 or more, --batch 1..1024, --threads 1..64. --engine is naive, fast or both;
+   --random-crop 0 or more, --batch 1..1024, --threads 1..64,
+   --class 0..99999, --window and --stride 1..100000. --engine is naive, fast or both;
    fast and both are refused (EXIT_USAGE) by a build without the fast engine. The strings point into argv. */
 #ifndef ALEXSCOPE_CLI_OPTS_H
 #define ALEXSCOPE_CLI_OPTS_H
@@ -25,11 +26,14 @@ typedef struct {
     int batch;             /* --batch 1..1024, 0: the command's default */
     int threads;           /* --threads 1..64 for the fast engine, 0: 2 */
     long long crop_seed;   /* -1: centre crop */
+    int crops;             /* --crops 1|10 (run), 0: not given (1) */
+    int klass;             /* --class 0..99999 (occlusion), -1: the top-1 */
+    int window, stride;    /* --window / --stride 1..100000 (occlusion), 0: the command's default */
     const char *files[4096]; /* positional arguments after the command (batch takes many) */
     int nfiles;
 } CliOpts;
 
-/* 0, or EXIT_USAGE after printing why. Defaults: top 5, reps 5, crop_seed -1. */
+/* 0, or EXIT_USAGE after printing why. Defaults: top 5, reps 5, crop_seed -1, klass -1. */
 int cli_opts_parse(int argc, char **argv, CliOpts *o);
 
 /* Prints "alexscope: " and the printf-style message, then "Try 'alexscope CMD --help'.",
