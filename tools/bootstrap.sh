@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 mode=${1:-run}
 [ $# -gt 0 ] && shift
 
-need="build-essential cmake pkg-config libopenblas-dev libsdl2-dev libsdl2-ttf-dev libstb-dev libcmocka-dev fonts-dejavu-core fontconfig"
+need="build-essential cmake pkg-config libopenblas-dev zlib1g-dev dataset-fashion-mnist libsdl2-dev libsdl2-ttf-dev libstb-dev libcmocka-dev fonts-dejavu-core fontconfig"
 [ "$mode" = test ] && need="$need xvfb xauth"
 missing=""
 for p in $need; do

@@ -2,7 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "labels.h"
 #include "model.h"
 #include "npy.h"
 #include "wfile.h"
@@ -38,6 +40,11 @@ int model_load(Model *m, const char *weights_path, const char *arch_name, const 
     const Preproc *p = NULL;
     if (preset && !(p = preproc_find(preset)))
         return err_set(e, "unknown preprocessing preset '%s' (known: %s)", preset, preproc_names(known, sizeof known));
+    char shipped[1024];
+    int builtin = weights_path && !strcmp(weights_path, MODEL_BUILTIN);
+    if (builtin) weights_path = NULL;
+    else if (!weights_path && a == &arch_lenet5 && access(model_shipped_weights(shipped, sizeof shipped), R_OK) == 0)
+        weights_path = shipped; /* trained on Fashion-MNIST (alexscope train, docs/training.md) */
     if (weights_path) {
         if (wfile_load(weights_path, a, &m->weights, e) != 0) return -1;
         a = m->weights.arch;
@@ -70,6 +77,11 @@ char *preproc_resize_text(const Preproc *p, char *buf, size_t size)
     if (p->warp) snprintf(buf, size, "warp %d×%d", p->resize, p->resize);
     else snprintf(buf, size, "shorter side %d", p->resize);
     return buf;
+}
+
+const char *model_shipped_weights(char *out, int size)
+{
+    return asset_path("weights/lenet5-fashion.safetensors", out, size);
 }
 
 void model_free(Model *m) { weights_free(&m->weights); }

@@ -23,10 +23,15 @@ typedef struct {
     Preproc preproc;
 } Model;
 
-/* weights_path NULL: the built-in default for arch_name (NULL: alexnet) with
-   WEIGHTS_DEFAULT_SEED. arch_name given with a file: that arch, else inferred from the file.
+/* weights_path NULL: the default for arch_name (NULL: alexnet): for lenet5 the shipped
+   weights trained on Fashion-MNIST (model_shipped_weights) if the file is there, otherwise
+   the built-in default with WEIGHTS_DEFAULT_SEED; MODEL_BUILTIN ("builtin"): the built-in
+   default always. arch_name given with a file: that arch, else inferred from the file.
    preset NULL: the arch's own preprocessing. */
 int model_load(Model *m, const char *weights_path, const char *arch_name, const char *preset, Err *e);
+#define MODEL_BUILTIN "builtin"
+/* <assets>/weights/lenet5-fashion.safetensors (labels.h's asset_path). Returns out. */
+const char *model_shipped_weights(char *out, int size);
 void model_free(Model *m);
 
 /* A preprocessing preset by name: "caffe", "torchvision", "lenet". NULL if unknown. */

@@ -95,11 +95,10 @@ void cli_json_str(const char *key, const char *s, int comma)
 
 /* ---- dump and export ---------------------------------------------------------------- */
 
-/* Layers chosen by --layer: all, or one name. Returns first..last in *lo, *hi. */
-static int pick_layers(const CliOpts *o, const ArchSpec *a, int *lo, int *hi)
+int cli_pick_layers(const CliOpts *o, const ArchSpec *a, int allow_all, int *lo, int *hi)
 {
-    if (!o->layer) return cli_usage_error(o->cmd, "missing --layer NAME|all");
-    if (!strcmp(o->layer, "all")) {
+    if (!o->layer) return cli_usage_error(o->cmd, allow_all ? "missing --layer NAME|all" : "missing --layer NAME");
+    if (allow_all && !strcmp(o->layer, "all")) {
         *lo = 0, *hi = a->nlayers - 1;
         return 0;
     }
@@ -135,7 +134,7 @@ int cli_layers_cmd(const CliOpts *o, int allow_npy, CliLayerWriter write)
     float *x = NULL;
     if (cli_open_model(o, &m, &n, &e) != 0) return cli_fail_input(&e);
     int lo = 0, hi = 0;
-    if ((rc = pick_layers(o, m.arch, &lo, &hi)) != 0) goto done;
+    if ((rc = cli_pick_layers(o, m.arch, 1, &lo, &hi)) != 0) goto done;
     rc = EXIT_INPUT;
     if (cli_load_input(o, &m, o->files[0], &x, &e) != 0 || mkdir_p(o->out, &e) != 0) goto done;
     net_set_input(n, x);

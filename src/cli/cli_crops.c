@@ -1,42 +1,12 @@
 /* cli_crops.c - `alexscope run IMAGE --crops 10`: the paper's test-time augmentation. The
    four corners and the centre of the 256-pixel image (alexnet: warped to 256×256;
    alexnet-tv: shorter side 256), and their left-right mirrors, go through the network; the
-   ten softmax outputs are averaged. With --engine fast the ten go through as one batch
-   (fast_run), with the naive loops one after the other. */
+   ten softmax outputs are averaged (tool_crops, src/tools). With --engine fast the ten go
+   through as one batch, with the naive loops one after the other. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cli_crops.h"
-#ifdef ALEXSCOPE_HAVE_FAST
-#include "fast.h"
-#endif
-
-/* probs[i * classes ..] for the ten crops x (10, C, H, W), with the chosen engine. */
-static int forward_ten(const CliOpts *o, const Model *m, Net *n, const float *x, long count, int classes, float *probs,
-                       Err *e)
-{
-#ifdef ALEXSCOPE_HAVE_FAST
-    if (o->engine == CLI_ENGINE_FAST) {
-        cli_fast_threads(o);
-        FastNet *f = fast_create(m->arch, &m->weights, 10, e);
-        if (!f) return -1;
-        int rc = fast_run(f, x, 10, n->nlayers, e);
-        const float *p = rc == 0 ? fast_layer_output(f, n->nlayers - 1) : NULL;
-        for (long i = 0; p && i < 10L * classes; i++) probs[i] = p[i];
-        fast_free(f);
-        return rc;
-    }
-#else
-    (void)m;
-#endif
-    for (int i = 0; i < 10; i++) {
-        net_set_input(n, x + i * count);
-        if (cli_forward(o, n, n->nlayers, e) < 0) return -1;
-        const float *p = net_output(n, NULL);
-        for (int c = 0; c < classes; c++) probs[(long)i * classes + c] = p[c];
-    }
-    return 0;
-}
 
 static void print_crops(const CliOpts *o, const Model *m, const ModelCrop *crops, const float *probs,
                         const float *avg, int classes, int bw, int bh, const Labels *lb)
@@ -80,9 +50,10 @@ int cli_run_crops(const CliOpts *o)
         return cli_usage_error(o->cmd, "--crops 10 makes its own crops and mirrors: drop --mirror and --random-crop");
     Err e = {0};
     Model m;
-    Net *n = NULL;
-    float *big = NULL, *x = NULL, *probs = NULL;
-    if (cli_open_model(o, &m, &n, &e) != 0) return cli_fail_input(&e);
+    Engine *g = NULL;
+    float *big = NULL;
+    CropsResult r = {0};
+    if (cli_open_model(o, &m, NULL, &e) != 0) return cli_fail_input(&e);
     int rc = EXIT_USAGE;
     Shape in = m.arch->input;
     if (m.preproc.grey || m.preproc.resize <= in.w || m.preproc.resize <= in.h) {
@@ -93,37 +64,28 @@ int cli_run_crops(const CliOpts *o)
     rc = EXIT_INPUT;
     int bw = 0, bh = 0;
     if (model_full_input(&m, o->files[0], o->input_npy, &big, &bw, &bh, &e) != 0) goto done;
-    ModelCrop crops[10];
-    if (model_ten_crops(bw, bh, in.w, in.h, crops) != 0) {
-        err_set(&e, "%s: %d×%d is smaller than the %d×%d crop", o->input_npy ? o->input_npy : o->files[0], bw, bh,
-                in.w, in.h);
+    if (!(g = cli_engine(o, &m, 10, 1, &e))) goto done;
+    CliProgress bar;
+    cli_progress_begin(&bar, "crops");
+    ToolProgress pr = {cli_progress, &bar, NULL};
+    int fail = tool_crops(g, big, bw, bh, &r, &pr, &e);
+    cli_progress_clear(&bar);
+    if (fail) {
+        if (bw < in.w || bh < in.h)
+            err_set(&e, "%s: %d×%d is smaller than the %d×%d crop", o->input_npy ? o->input_npy : o->files[0], bw,
+                    bh, in.w, in.h);
         goto done;
-    }
-    long count = shape_count(in);
-    int classes = (int)shape_count(n->plan.layers[n->nlayers - 1].out);
-    x = malloc(sizeof(float) * 10 * (size_t)count);
-    probs = calloc((size_t)classes * 11, sizeof(float)); /* ten crops, then their average */
-    if (!x || !probs || classes > 1000) {
-        err_set(&e, "out of memory");
-        goto done;
-    }
-    for (int i = 0; i < 10; i++) model_crop_tensor(big, in.c, bw, bh, &crops[i], in.w, in.h, x + i * count);
-    if (forward_ten(o, &m, n, x, count, classes, probs, &e) != 0) goto done;
-    float *avg = probs + 10L * classes;
-    for (int c = 0; c < classes; c++) {
-        double s = 0;
-        for (int i = 0; i < 10; i++) s += probs[(long)i * classes + c];
-        avg[c] = (float)(s / 10);
     }
     Labels lb;
     Err le = {0};
-    int have_labels = classes == 1000 && labels_load(NULL, &lb, &le) == 0;
-    print_crops(o, &m, crops, probs, avg, classes, bw, bh, have_labels ? &lb : NULL);
-    if (classes == 1000 && !have_labels) fprintf(stderr, "alexscope: warning: %s\n", le.msg);
+    int have_labels = (r.count == 1000 || r.count == 10) && labels_load_for(r.count, &lb, &le) == 0;
+    print_crops(o, &m, r.box, r.probs, r.mean, r.count, bw, bh, have_labels ? &lb : NULL);
+    if ((r.count == 1000 || r.count == 10) && !have_labels) fprintf(stderr, "alexscope: warning: %s\n", le.msg);
     if (have_labels) labels_free(&lb);
     rc = EXIT_OK;
 done:
+    crops_result_free(&r);
+    engine_free(g);
     free(big);
-    free(probs);
-    return cli_finish(rc, &e, x, n, &m);
+    return cli_finish(rc, &e, NULL, NULL, &m);
 }

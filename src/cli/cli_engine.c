@@ -39,3 +39,11 @@ int cli_forward(const CliOpts *o, Net *n, int k, Err *e)
     return err_set(e, "this build has no fast engine (no BLAS found when it was built)");
 #endif
 }
+
+Engine *cli_engine(const CliOpts *o, const Model *m, int batch_fast, int batch_naive, Err *e)
+{
+    EngineKind k = o->engine == CLI_ENGINE_FAST ? ENGINE_FAST : ENGINE_NAIVE;
+    if (k == ENGINE_FAST) cli_fast_threads(o);
+    int b = k == ENGINE_FAST ? (o->batch ? o->batch : batch_fast) : batch_naive;
+    return engine_create(m->arch, &m->weights, k, b, e);
+}

@@ -16,11 +16,14 @@
 #ifndef ALEXSCOPE_CLI_IMPL_H
 #define ALEXSCOPE_CLI_IMPL_H
 
+#include <stdio.h>
+
 #include "cli.h"
 #include "cli_opts.h"
 #include "export.h"
 #include "model.h"
 #include "net.h"
+#include "tools.h"
 
 typedef struct {
     const char *name;
@@ -35,7 +38,10 @@ typedef struct {
 /* ---- the commands (one file each) ------------------------------------------------------ */
 
 extern const CliCommand cli_cmd_summary, cli_cmd_run, cli_cmd_dump, cli_cmd_export, cli_cmd_bench,
-    cli_cmd_convert, cli_cmd_lesson, cli_cmd_batch, cli_cmd_occlusion;
+    cli_cmd_convert, cli_cmd_lesson, cli_cmd_batch, cli_cmd_occlusion, cli_cmd_top_patches,
+    cli_cmd_saliency;
+/* training LeNet-5 (cli_train.c, cli_eval.c, cli_overfit.c) */
+extern const CliCommand cli_cmd_train, cli_cmd_eval, cli_cmd_overfit;
 
 /* ---- shared steps (cli_common.c) -------------------------------------------------------- */
 
@@ -57,6 +63,10 @@ int cli_fail_input(const Err *e);
 /* Exactly one IMAGE (or, when allow_npy, --input-npy instead): 0 or EXIT_USAGE. */
 int cli_need_image(const CliOpts *o, int allow_npy);
 
+/* The layers --layer chooses: all (if allow_all), or one name; first..last in *lo, *hi.
+   0, or EXIT_USAGE after a message that lists the arch's layers. */
+int cli_pick_layers(const CliOpts *o, const ArchSpec *a, int allow_all, int *lo, int *hi);
+
 /* Writes layer i of n into dir: the number of files written, or -1. */
 typedef int (*CliLayerWriter)(const Net *n, int i, const char *dir, Norm norm, Colormap cm, Err *e);
 
@@ -73,6 +83,39 @@ int cli_forward(const CliOpts *o, Net *n, int k, Err *e);
 
 /* The fast engine's thread count (--threads, default 2), set in the BLAS; returns it. */
 int cli_fast_threads(const CliOpts *o);
+
+/* The tools' engine (tools.h) --engine chose, for batches of up to the given size (--batch
+   overrides it for the fast engine; the naive loops take batch_naive). Sets --threads. */
+Engine *cli_engine(const CliOpts *o, const Model *m, int batch_fast, int batch_naive, Err *e);
+
+/* ---- many images (cli_files.c) ---------------------------------------------------------- */
+
+typedef struct {
+    char **v;        /* paths, owned */
+    int n, cap;
+} CliFiles;
+
+/* FILES as given, each DIR's image files sorted by name (other entries noted on stderr).
+   -1 and "FILE: no image files" if none. */
+int cli_files_collect(const CliOpts *o, CliFiles *pl, Err *e);
+void cli_files_free(CliFiles *pl);
+/* A CSV field, quoted when it holds a comma, quote or newline. */
+void cli_csv_field(FILE *f, const char *s);
+
+/* ---- the progress bar (cli_progress.c) -------------------------------------------------- */
+
+typedef struct {
+    const char *what;  /* the command's name, first on the line */
+    double t0;
+    int tty, shown;
+} CliProgress;
+
+/* Starts the clock; the bar is drawn only if stderr is a terminal. */
+void cli_progress_begin(CliProgress *p, const char *what);
+/* A ToolProgress fn (ctx: the CliProgress): "what  [####····]  done/total  1.2 s". */
+void cli_progress(void *ctx, int done, int total);
+/* Clears the bar's line (at the end, and before printing a message while it shows). */
+void cli_progress_clear(CliProgress *p);
 
 /* "OpenBLAS ..." or "none" when this build has no fast engine. */
 const char *cli_blas_name(void);

@@ -38,8 +38,9 @@ static int step_input(const Model *m, const char *image, int mirror, int crop_se
     return model_image_input(m, lesson_image_path(image, path, sizeof path), mirror, crop_seed, x, NULL, e);
 }
 
-/* Runs every step and prints its narration. */
-static int play_steps(const Lesson *ls, const Model *m, Net *n, float *x, const Labels *lb, Err *e)
+/* Runs every step and prints its narration. eo: the engine (--engine); a step in dropout's
+   train mode runs on the naive loops (the fast engine is inference only). */
+static int play_steps(const Lesson *ls, const Model *m, Net *n, float *x, const Labels *lb, const CliOpts *eo, Err *e)
 {
     printf("%s (%s, weights: %s)\n", ls->title, m->arch->name, m->weights.source);
     /* The input is prepared again only when a step changes it; otherwise stepping on reuses
@@ -62,7 +63,7 @@ static int play_steps(const Lesson *ls, const Model *m, Net *n, float *x, const 
             dropout = n->train_dropout = st->dropout_train;
             net_reset(n, 0);
         }
-        if (net_run_to(n, st->layer + 1, e) < 0) return -1;
+        if ((n->train_dropout ? net_run_to(n, st->layer + 1, e) : cli_forward(eo, n, st->layer + 1, e)) < 0) return -1;
         if (lesson_narration(ls, s, n, lb, text, sizeof text, e) != 0) return -1;
         printf("\n== Step %d of %d: %s  [%s, %s]\n%s\n", s + 1, ls->nsteps, st->title,
                st->layer < 0 ? "input" : m->arch->layers[st->layer].name, lesson_panel_names[st->panel], text);
@@ -73,10 +74,19 @@ static int play_steps(const Lesson *ls, const Model *m, Net *n, float *x, const 
 static int lesson_play(int argc, char **argv)
 {
     const char *file = NULL, *weights = NULL;
+    CliOpts eo = {.cmd = "lesson", .engine = CLI_ENGINE_NAIVE};
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--weights") && i + 1 < argc) weights = argv[++i];
-        else if (argv[i][0] == '-' || file) {
-            fprintf(stderr, "alexscope: lesson play takes FILE [--weights F], not '%s'\n", argv[i]);
+        else if (!strcmp(argv[i], "--engine") && i + 1 < argc && (!strcmp(argv[i + 1], "naive") || !strcmp(argv[i + 1], "fast"))) {
+            eo.engine = !strcmp(argv[++i], "fast") ? CLI_ENGINE_FAST : CLI_ENGINE_NAIVE;
+#ifndef ALEXSCOPE_HAVE_FAST
+            if (eo.engine == CLI_ENGINE_FAST) {
+                fprintf(stderr, "alexscope: this build has no fast engine (no BLAS found when it was built)\n");
+                return EXIT_USAGE;
+            }
+#endif
+        } else if (argv[i][0] == '-' || file) {
+            fprintf(stderr, "alexscope: lesson play takes FILE [--weights F] [--engine naive|fast], not '%s'\n", argv[i]);
             return EXIT_USAGE;
         } else file = argv[i];
     }
@@ -95,14 +105,14 @@ static int lesson_play(int argc, char **argv)
     Net *n = NULL;
     float *x = NULL;
     Labels lb;
-    int have_labels = labels_load(NULL, &lb, &e) == 0;
+    int have_labels = labels_load_for(ls->arch == &arch_lenet5 ? 10 : 1000, &lb, &e) == 0;
     int rc = EXIT_INPUT;
     if (!weights && ls->weights[0]) weights = ls->weights;
     if (model_load(&m, weights, ls->arch->name, NULL, &e) != 0) goto out;
     if (!(n = net_create(m.arch, &m.weights, &e))) goto model;
     x = malloc(sizeof(float) * (size_t)model_input_count(&m));
     if (!x) goto model;
-    if (play_steps(ls, &m, n, x, have_labels ? &lb : NULL, &e) != 0) goto model;
+    if (play_steps(ls, &m, n, x, have_labels ? &lb : NULL, &eo, &e) != 0) goto model;
     rc = EXIT_OK;
 model:
     net_free(n);
@@ -118,10 +128,11 @@ out:
 
 static const char lesson_help[] =
     "Usage: alexscope lesson check FILE...\n"
-    "       alexscope lesson play FILE [--weights F]\n\n"
+    "       alexscope lesson play FILE [--weights F] [--engine naive|fast]\n\n"
     "check: parses lesson files and checks every directive, layer name and {placeholder};\n"
     "       errors read FILE:LINE: what is wrong.\n"
-    "play:  runs the lesson headless and prints each step's narration with the engine's numbers.\n"
+    "play:  runs the lesson headless and prints each step's narration with the engine's numbers;\n"
+    "       --engine fast computes with the fast engine (steps in dropout's train mode: the loops).\n"
     "In the window: alexscope --lesson FILE. Writing lessons: docs/lessons.md.\n";
 
 /* argv[0] is "lesson". */
@@ -140,6 +151,6 @@ static int lesson(int argc, char **argv)
 const CliCommand cli_cmd_lesson = {
     .name = "lesson",
     .run_argv = lesson,
-    .usage = "lesson check FILE...  |  alexscope lesson play FILE",
+    .usage = "lesson check FILE...  |  alexscope lesson play FILE [--engine naive|fast]",
     .help = lesson_help,
 };

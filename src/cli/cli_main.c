@@ -8,7 +8,8 @@
 
 static const CliCommand *const commands[] = {
     &cli_cmd_summary, &cli_cmd_run, &cli_cmd_dump, &cli_cmd_export,
-    &cli_cmd_bench,   &cli_cmd_batch,   &cli_cmd_occlusion, &cli_cmd_convert, &cli_cmd_lesson, NULL,
+    &cli_cmd_bench,   &cli_cmd_batch,   &cli_cmd_occlusion, &cli_cmd_top_patches, &cli_cmd_saliency, &cli_cmd_convert, &cli_cmd_lesson,
+    &cli_cmd_train, &cli_cmd_eval, &cli_cmd_overfit, NULL,
 };
 
 static const char help_head[] =
@@ -25,13 +26,15 @@ static const char help_tail[] =
     "Architectures (--arch): alexnet (default; 2012, Caffe's bvlc_alexnet, input 227),\n"
     "  alexnet-tv (torchvision, input 224), lenet5 (LeNet-5, 32x32 grey).\n"
     "Weights (--weights): ONNX, safetensors or Caffe .caffemodel, recognised by content;\n"
-    "  without --weights the built-in, untrained default is used. See docs/weights.md.\n"
+    "  without --weights the built-in, untrained default is used (lenet5: weights trained on\n"
+    "  Fashion-MNIST, docs/training.md; --weights builtin: the built-in ones). See docs/weights.md.\n"
     "Run 'alexscope COMMAND --help' for a command's options.\n"
     "Exit status: 0 ok, 1 bad input (a file), 2 bad usage.\n";
 
 /* Appended to the help of the commands that load a model and an image; %s: the archs. */
 static const char help_common[] =
-    "  --weights F         weight file (ONNX, safetensors, .caffemodel); default: built-in, untrained\n"
+    "  --weights F         weight file (ONNX, safetensors, .caffemodel), or builtin; default: built-in,\n"
+    "                      untrained (lenet5: trained on Fashion-MNIST)\n"
     "  --arch A            %s (default: from the file, else alexnet)\n"
     "  --preset P          preprocessing: caffe (BGR, 0–255, minus 104/117/123: the per-channel\n"
     "                      means of Caffe's per-pixel mean image ilsvrc_2012_mean, 104.007,\n"

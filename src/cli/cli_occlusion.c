@@ -3,92 +3,23 @@
    subtraction, the mean colour) at every position of a grid that starts at the top-left
    corner and moves by the stride, and the network is run each time; the class's probability
    at each position is the map. Writes DIR/occlusion.npy (rows × cols, float32) and
-   DIR/occlusion.png (the map, upsampled, blended over the crop). With the fast engine the
-   occluded copies go through in batches (fast_run); with the naive loops one by one. */
+   DIR/occlusion.png (the map, upsampled, blended over the crop). The passes are
+   tool_occlusion's (src/tools): with the fast engine the occluded copies go through in
+   batches, with the naive loops one by one. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "cli_impl.h"
 #include "labels.h"
 #include "npy.h"
 #include "util.h"
 #include "viz.h"
-#ifdef ALEXSCOPE_HAVE_FAST
-#include "fast.h"
-#endif
 
+/* The grid, for printing and drawing. */
 typedef struct {
-    Net *n;          /* the naive engine (also the baseline's, when fast is NULL) */
-    void *fast;      /* FastNet *, or NULL */
-    int count;       /* classes */
-    size_t in;       /* elements of one input */
-    int c, h, w;     /* the input's shape */
+    int h, w;        /* the input's size */
     int win, stride, rows, cols;
 } Occ;
-
-/* The class probabilities of the b inputs in xb, (b, count); b is 1 for the naive loops. */
-static const float *forward(Occ *q, const float *xb, int b, Err *e)
-{
-#ifdef ALEXSCOPE_HAVE_FAST
-    if (q->fast) {
-        if (fast_run(q->fast, xb, b, q->n->nlayers, e) != 0) return NULL;
-        return fast_layer_output(q->fast, q->n->nlayers - 1);
-    }
-#endif
-    (void)b;
-    net_set_input(q->n, xb);
-    if (net_forward(q->n, e) < 0) return NULL;
-    int count = 0;
-    return net_output(q->n, &count);
-}
-
-/* x with the square of grid position (r, c) zeroed in every channel, into dst. */
-static void occlude(const Occ *q, const float *x, int r, int c, float *dst)
-{
-    memcpy(dst, x, sizeof(float) * q->in);
-    int y0 = r * q->stride, x0 = c * q->stride;
-    for (int ch = 0; ch < q->c; ch++)
-        for (int y = y0; y < y0 + q->win; y++)
-            memset(dst + ((size_t)ch * q->h + y) * q->w + x0, 0, sizeof(float) * (size_t)q->win);
-}
-
-/* map[r * cols + c]: class k's probability with position (r, c) occluded. */
-static int run_grid(Occ *q, const float *x, int k, int B, float *map, Err *e)
-{
-    float *xb = malloc(sizeof(float) * q->in * (size_t)B);
-    if (!xb) return err_set(e, "out of memory");
-    int total = q->rows * q->cols, tty = isatty(2), rc = 0;
-    for (int done = 0; rc == 0 && done < total; done += B) {
-        int b = total - done < B ? total - done : B;
-        for (int i = 0; i < b; i++)
-            occlude(q, x, (done + i) / q->cols, (done + i) % q->cols, xb + q->in * (size_t)i);
-        const float *p = forward(q, xb, b, e);
-        if (!p) rc = -1;
-        for (int i = 0; p && i < b; i++) map[done + i] = p[(size_t)i * (size_t)q->count + (size_t)k];
-        if (tty) fprintf(stderr, "\r%d/%d", done + b, total);
-    }
-    if (tty) fprintf(stderr, "\r");
-    free(xb);
-    return rc;
-}
-
-/* The crop as the network sees it, back from the tensor: pixel = (x·std + mean) / scale. */
-static int tensor_rgb(const Model *m, const float *x, int h, int w, Image *out, Err *e)
-{
-    if (img_alloc(out, w, h, e) != 0) return -1;
-    const Preproc *p = &m->preproc;
-    float scale = p->scale > 0 ? p->scale : 1;
-    for (int i = 0; i < h * w; i++)
-        for (int ch = 0; ch < 3; ch++) {
-            int src = p->grey ? 0 : p->bgr ? 2 - ch : ch;
-            float sd = p->std[src] != 0 ? p->std[src] : 1;
-            float v = (x[(size_t)src * (size_t)(h * w) + (size_t)i] * sd + p->mean[src]) / scale;
-            out->px[3 * i + ch] = (unsigned char)(v < 0 ? 0 : v > 255 ? 255 : v + 0.5f);
-        }
-    return 0;
-}
 
 /* The grid cell whose window is centred nearest to pixel coordinate v along an axis. */
 static int nearest_cell(const Occ *q, int v, int cells)
@@ -153,7 +84,9 @@ static void print_result(const Occ *q, int k, const char *name, float p0, const 
 static int load_input(const CliOpts *o, const Model *m, const Occ *q, float *x, Image *crop, Err *e)
 {
     if (o->input_npy)
-        return model_npy_input(m, o->input_npy, x, e) != 0 ? -1 : tensor_rgb(m, x, q->h, q->w, crop, e);
+        return model_npy_input(m, o->input_npy, x, e) != 0
+                   ? -1
+                   : tool_tensor_rgb(&m->preproc, x, m->arch->input, 0, 0, q->h, q->w, crop, e);
     Image im;
     if (img_load(o->files[0], &im, e) != 0) return -1;
     int rc = model_prepare(m, &im, o->mirror, o->crop_seed, x, NULL, crop, e);
@@ -185,66 +118,60 @@ static int occlusion(const CliOpts *o)
     if (!o->out) return cli_usage_error(o->cmd, "missing --out DIR");
     Err e = {0};
     Model m;
-    Occ q = {0};
-    float *x = NULL, *map = NULL;
+    Engine *g = NULL;
+    OccResult r = {0};
+    float *x = NULL;
     Image crop = {0};
-    if (cli_open_model(o, &m, &q.n, &e) != 0) return cli_fail_input(&e);
+    if (cli_open_model(o, &m, NULL, &e) != 0) return cli_fail_input(&e);
     Shape s = m.arch->input;
-    q.c = s.c, q.h = s.h, q.w = s.w, q.in = (size_t)model_input_count(&m);
-    q.win = o->window ? o->window : 32, q.stride = o->stride ? o->stride : 16;
-    const PlanLayer *last = &q.n->plan.layers[q.n->nlayers - 1];
-    q.count = last->out.c * last->out.h * last->out.w;
-    int min_side = s.h < s.w ? s.h : s.w;
+    OccParams op = {.win = o->window ? o->window : 32, .stride = o->stride ? o->stride : 16, .cls = o->klass};
+    Occ q = {.h = s.h, .w = s.w, .win = op.win, .stride = op.stride};
+    if (!(g = cli_engine(o, &m, 16, 1, &e))) {
+        model_free(&m);
+        return cli_fail_input(&e);
+    }
+    const Plan *pl = engine_plan(g);
+    int count = (int)shape_count(pl->layers[pl->nlayers - 1].out), min_side = s.h < s.w ? s.h : s.w;
     rc = EXIT_USAGE;
     if (q.win > min_side) {
         cli_usage_error(o->cmd, "--window is 1 to %d (%s's input is %d×%d), not %d", min_side, m.arch->name, s.w, s.h, q.win);
         goto done;
     }
-    if (o->klass >= q.count) {
-        cli_usage_error(o->cmd, "--class is 0 to %d (%s has %d classes), not %d", q.count - 1, m.arch->name, q.count, o->klass);
+    if (o->klass >= count) {
+        cli_usage_error(o->cmd, "--class is 0 to %d (%s has %d classes), not %d", count - 1, m.arch->name, count, o->klass);
         goto done;
     }
     rc = EXIT_INPUT;
-    q.rows = (s.h - q.win) / q.stride + 1, q.cols = (s.w - q.win) / q.stride + 1;
-    if (!(x = malloc(sizeof(float) * q.in)) || !(map = malloc(sizeof(float) * (size_t)(q.rows * q.cols)))) {
+    if (!(x = malloc(sizeof(float) * (size_t)model_input_count(&m)))) {
         err_set(&e, "out of memory");
         goto done;
     }
     if (load_input(o, &m, &q, x, &crop, &e) != 0) goto done;
-    int B = 1;
-#ifdef ALEXSCOPE_HAVE_FAST
-    if (o->engine == CLI_ENGINE_FAST) {
-        B = o->batch ? o->batch : 16;
-        cli_fast_threads(o);
-        if (!(q.fast = fast_create(m.arch, &m.weights, B, &e))) goto done;
-    }
-#endif
+    CliProgress bar;
+    cli_progress_begin(&bar, "occlusion");
+    ToolProgress pr = {cli_progress, &bar, NULL};
     double t0 = now_ms();
-    const float *p = forward(&q, x, 1, &e);
-    if (!p) goto done;
-    int k = o->klass;
-    if (k < 0) topk(p, q.count, 1, &k);
-    float p0 = p[k];
-    if (run_grid(&q, x, k, B, map, &e) != 0) goto done;
+    int fail = tool_occlusion(g, x, &op, &r, &pr, &e);
     double secs = (now_ms() - t0) / 1000.0;
+    cli_progress_clear(&bar);
+    if (fail) goto done;
+    q.rows = r.rows, q.cols = r.cols;
     char name[128], path[4096];
-    print_result(&q, k, class_name(q.count, k, name, sizeof name), p0, map);
+    print_result(&q, r.cls, class_name(count, r.cls, name, sizeof name), r.p0, r.map);
     if (mkdir_p(o->out, &e) != 0) goto done;
     snprintf(path, sizeof path, "%s/occlusion.npy", o->out);
     int64_t shape[2] = {q.rows, q.cols};
-    if (npy_write(path, map, shape, 2, &e) != 0) goto done;
+    if (npy_write(path, r.map, shape, 2, &e) != 0) goto done;
     snprintf(path, sizeof path, "%s/occlusion.png", o->out);
-    if (write_png(&q, map, p0, &crop, path, &e) != 0) goto done;
+    if (write_png(&q, r.map, r.p0, &crop, path, &e) != 0) goto done;
     printf("%d forward passes in %.2f s (%s engine, batch %d)\nwrote %s/occlusion.npy and %s/occlusion.png\n",
-           q.rows * q.cols + 1, secs, q.fast ? "fast" : "naive", B, o->out, o->out);
+           q.rows * q.cols + 1, secs, engine_name(engine_kind(g)), engine_max_batch(g), o->out, o->out);
     rc = EXIT_OK;
 done:
-#ifdef ALEXSCOPE_HAVE_FAST
-    fast_free(q.fast);
-#endif
+    occ_result_free(&r);
+    engine_free(g);
     img_free(&crop);
-    free(map);
-    return cli_finish(rc, &e, x, q.n, &m);
+    return cli_finish(rc, &e, x, NULL, &m);
 }
 
 const CliCommand cli_cmd_occlusion = {

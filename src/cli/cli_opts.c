@@ -63,6 +63,7 @@ static int set_value(CliOpts *o, const char *name, const char *val)
         {"--format", &o->format},   {"--layer", &o->layer},   {"--out", &o->out},
         {"--input-npy", &o->input_npy}, {"--save-weights", &o->save_weights},
         {"--norm", &o->norm},       {"--cmap", &o->cmap},     {"--resize", &o->resize},
+        {"--unit", &o->unit},       {"--method", &o->method},
     };
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         if (!strcmp(name, strings[i].name)) {
@@ -81,6 +82,10 @@ static int set_value(CliOpts *o, const char *name, const char *val)
         if (parse_int(val, 1, 64, &o->threads)) return cli_usage_error(o->cmd, "--threads takes a number from 1 to 64, not '%s'", val);
     } else if (!strcmp(name, "--class")) {
         if (parse_int(val, 0, 99999, &o->klass)) return cli_usage_error(o->cmd, "--class takes a class index (0 or more), not '%s'", val);
+    } else if (!strcmp(name, "--channel")) {
+        if (parse_int(val, 0, 99999, &o->channel)) return cli_usage_error(o->cmd, "--channel takes a channel index (0 or more), not '%s'", val);
+    } else if (!strcmp(name, "--count")) {
+        if (parse_int(val, 1, 64, &o->count)) return cli_usage_error(o->cmd, "--count takes a number from 1 to 64, not '%s'", val);
     } else if (!strcmp(name, "--window")) {
         if (parse_int(val, 1, 100000, &o->window)) return cli_usage_error(o->cmd, "--window takes a size of 1 or more pixels, not '%s'", val);
     } else if (!strcmp(name, "--stride")) {
@@ -101,7 +106,7 @@ int cli_opts_parse(int argc, char **argv, CliOpts *o)
 {
     memset(o, 0, sizeof *o);
     o->cmd = argv[1];
-    o->top = 5, o->reps = 5, o->crop_seed = -1, o->klass = -1;
+    o->top = 5, o->reps = 5, o->crop_seed = -1, o->klass = -1, o->channel = -1;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] != '-' || a[1] == '\0') {

@@ -8,7 +8,7 @@
    Long options are "--name value" or "--name=value"; flags take no value; anything not
    starting with '-' is a file. Numbers are checked: --top and --reps 1..1000,
    --random-crop 0 or more, --batch 1..1024, --threads 1..64,
-   --class 0..99999, --window and --stride 1..100000. --engine is naive, fast or both;
+   --class and --channel 0..99999, --count 1..64, --window and --stride 1..100000. --engine is naive, fast or both;
    fast and both are refused (EXIT_USAGE) by a build without the fast engine. The strings point into argv. */
 #ifndef ALEXSCOPE_CLI_OPTS_H
 #define ALEXSCOPE_CLI_OPTS_H
@@ -19,6 +19,7 @@ typedef struct {
     const char *cmd;
     const char *weights, *arch, *preset, *format, *layer, *out, *input_npy, *save_weights;
     const char *norm, *cmap;
+    const char *unit, *method; /* saliency: --unit C,Y,X and --method (checked there) */
     const char *resize;    /* --resize warp|short (checked), NULL: the preset's */
     int top, mirror, json, verbose, reps, help;
     int engine;            /* --engine: CLI_ENGINE_NAIVE (default), _FAST or _BOTH */
@@ -29,6 +30,8 @@ typedef struct {
     int crops;             /* --crops 1|10 (run), 0: not given (1) */
     int klass;             /* --class 0..99999 (occlusion), -1: the top-1 */
     int window, stride;    /* --window / --stride 1..100000 (occlusion), 0: the command's default */
+    int channel;           /* --channel 0..99999 (top-patches), -1: every channel */
+    int count;             /* --count 1..64 (top-patches), 0: the command's default */
     const char *files[4096]; /* positional arguments after the command (batch takes many) */
     int nfiles;
 } CliOpts;

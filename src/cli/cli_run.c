@@ -74,9 +74,9 @@ static int run(const CliOpts *o)
     topk(p, count, k, idx);
     Labels lb;
     Err le = {0};
-    int have_labels = count == 1000 && labels_load(NULL, &lb, &le) == 0;
+    int have_labels = (count == 1000 || count == 10) && labels_load_for(count, &lb, &le) == 0;
     print_top(o, &m, p, idx, k, have_labels ? &lb : NULL);
-    if (count == 1000 && !have_labels) fprintf(stderr, "alexscope: warning: %s\n", le.msg);
+    if ((count == 1000 || count == 10) && !have_labels) fprintf(stderr, "alexscope: warning: %s\n", le.msg);
     if (have_labels) labels_free(&lb);
     rc = EXIT_OK;
 done:

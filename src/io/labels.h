@@ -18,6 +18,10 @@ typedef struct {
 
 /* path NULL: <assets>/imagenet-classes.txt. */
 int labels_load(const char *path, Labels *lb, Err *e);
+/* The class names of a network with count outputs: 1000 ImageNet's, 10 Fashion-MNIST's
+   (<assets>/fashion-mnist-classes.txt, what lenet5's shipped weights learned); -1 and an
+   Err for any other count. */
+int labels_load_for(int count, Labels *lb, Err *e);
 void labels_free(Labels *lb);
 /* A class name, or "class N" when out of range or labels are missing. */
 const char *labels_name(const Labels *lb, int i, char *buf, int size);

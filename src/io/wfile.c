@@ -116,3 +116,13 @@ int wfile_load(const char *path, const ArchSpec *arch, Weights *w, Err *e)
     if (rc != 0) memset(w, 0, sizeof *w);
     return rc;
 }
+
+int wfile_metadata(const char *path, const char *key, char *out, size_t size, Err *e)
+{
+    WMap m;
+    if (size) out[0] = '\0';
+    if (map_open(path, &m, e) != 0) return -1;
+    int rc = detect_bytes(m.p, m.n) == WF_SAFETENSORS ? wfile_st_metadata(&m, key, out, size, e) : 1;
+    map_close(&m);
+    return rc;
+}

@@ -31,5 +31,15 @@ int wfile_load(const char *path, const ArchSpec *arch, Weights *w, Err *e);
 /* Writes w as F32 safetensors with Caffe-style names ("conv1.weight", "conv1.bias") and
    __metadata__ {"arch": ..., "source": ...}. */
 int wfile_save_safetensors(const char *path, const Weights *w, Err *e);
+/* The same with more __metadata__ string pairs keys[i]: vals[i] after arch and source
+   (alexscope train: "trained_on", "command", "seed", "test_accuracy", ...). A file with a
+   "trained_on" entry loads with w->source "NAME (trained on VALUE)". */
+int wfile_save_safetensors_meta(const char *path, const Weights *w, const char *const *keys,
+                                const char *const *vals, int nmeta, Err *e);
+
+/* The __metadata__ string key of the safetensors file path, JSON escapes decoded, into out
+   (truncated to size − 1 bytes). 0 found, 1 absent (or not a safetensors file), -1 and an
+   Err if the file cannot be read or its header is damaged. */
+int wfile_metadata(const char *path, const char *key, char *out, size_t size, Err *e);
 
 #endif

@@ -362,3 +362,37 @@ int wfile_fill(const WMap *m, const ArchSpec *a, const WLayer *found, const char
     snprintf(w->format, sizeof w->format, "%s", format);
     return 0;
 }
+
+static int hex_digit(uint8_t c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 0;
+}
+
+/* A JSON string's raw contents (jstring checked the escapes) decoded into out; \u
+   escapes become UTF-8 (a surrogate half: '?'). */
+void wfile_unescape(Slice v, char *out, size_t size)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < v.n && o + 4 < size; i++) {
+        uint8_t c = v.s[i];
+        if (c != '\\' || i + 1 >= v.n) {
+            out[o++] = (char)c;
+            continue;
+        }
+        c = v.s[++i];
+        const char *from = "\"\\/bfnrt", *to = "\"\\/\b\f\n\r\t";
+        const char *k = strchr(from, c);
+        if (c != 'u') {
+            out[o++] = k && c ? to[k - from] : (char)c;
+            continue;
+        }
+        unsigned cp = 0;
+        for (int d = 1; d <= 4 && i + d < v.n; d++) cp = cp << 4 | (unsigned)hex_digit(v.s[i + d]);
+        i += 4;
+        if (cp >= 0xd800 && cp <= 0xdfff) out[o++] = '?';
+        else if (cp < 0x80) out[o++] = (char)cp;
+        else if (cp < 0x800) out[o++] = (char)(0xc0 | cp >> 6), out[o++] = (char)(0x80 | (cp & 0x3f));
+        else out[o++] = (char)(0xe0 | cp >> 12), out[o++] = (char)(0x80 | (cp >> 6 & 0x3f)), out[o++] = (char)(0x80 | (cp & 0x3f));
+    }
+    if (size) out[o < size ? o : size - 1] = '\0';
+}

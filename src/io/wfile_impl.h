@@ -97,6 +97,10 @@ int wfile_fill(const WMap *m, const ArchSpec *a, const WLayer *found, const char
    names from a file are safe to print. */
 void wfile_name(char *buf, size_t size, const uint8_t *s, size_t len);
 
+/* A JSON string's raw contents from a file (its escapes already checked) decoded into out,
+   truncated to size − 1 bytes; \u escapes become UTF-8 (a surrogate half: '?'). */
+void wfile_unescape(Slice v, char *out, size_t size);
+
 /* "256×48×5×5" */
 void wfile_shape_str(char *buf, size_t size, const int64_t *dims, int ndim);
 
@@ -108,6 +112,8 @@ int wfile_expected_dims(const LayerSpec *l, long nw, long nb, int bias, int64_t 
 
 int wfile_load_onnx(const WMap *m, const ArchSpec *arch, Weights *w, Err *e);
 int wfile_load_st(const WMap *m, const ArchSpec *arch, Weights *w, Err *e);
+/* wfile_metadata for a mapped safetensors file. */
+int wfile_st_metadata(const WMap *m, const char *key, char *out, size_t size, Err *e);
 int wfile_load_caffe(const WMap *m, const ArchSpec *arch, Weights *w, Err *e);
 
 #endif

@@ -54,6 +54,9 @@ typedef struct {
     Entry *ent;
     size_t n, cap;
     Slice meta_arch;                    /* __metadata__.arch, if any */
+    Slice meta_trained;                 /* __metadata__.trained_on, if any */
+    const char *meta_want;              /* wfile_st_metadata's key, and its value */
+    Slice meta_found;
 } St;
 
 /* ---- JSON ---------------------------------------------------------------------------- */
@@ -308,6 +311,8 @@ static int meta_member(St *s, Slice key, void *ctx)
     (void)ctx;
     if (jstring(s, &v) != 0) return -1; /* metadata is a map of strings */
     if (slice_is(key, "arch")) s->meta_arch = v;
+    if (slice_is(key, "trained_on")) s->meta_trained = v;
+    if (s->meta_want && slice_is(key, s->meta_want)) s->meta_found = v;
     return 0;
 }
 
@@ -546,6 +551,17 @@ static const ArchSpec *infer(St *s)
     return NULL;
 }
 
+int wfile_st_metadata(const WMap *m, const char *key, char *out, size_t size, Err *e)
+{
+    St s = {.m = m, .e = e, .meta_want = key};
+    int rc = parse_header(&s);
+    free(s.ent);
+    if (rc != 0) return -1;
+    if (!s.meta_found.s) return 1;
+    wfile_unescape(s.meta_found, out, size);
+    return 0;
+}
+
 static int load(St *s, const ArchSpec *arch, Weights *w)
 {
     if (parse_header(s) != 0) return -1;
@@ -558,6 +574,12 @@ static int load(St *s, const ArchSpec *arch, Weights *w)
             rc = wfile_check(s->m, arch, i, &found[i], s->e);
     if (rc == 0) rc = wfile_fill(s->m, arch, found, "safetensors", w, s->e);
     free(found);
+    if (rc == 0 && s->meta_trained.s) {
+        char on[128];
+        size_t n = strlen(w->source);
+        wfile_unescape(s->meta_trained, on, sizeof on);
+        snprintf(w->source + n, sizeof w->source - n, " (trained on %s)", on);
+    }
     return rc;
 }
 

@@ -32,7 +32,7 @@ static void str_tensor(StrBuf *s, const char *name, const char *suffix, const in
     *off += 4 * n;
 }
 
-static int build_header(const Weights *w, StrBuf *s)
+static int build_header(const Weights *w, const char *const *keys, const char *const *vals, int nmeta, StrBuf *s)
 {
     const ArchSpec *a = w->arch;
     uint64_t off = 0;
@@ -40,6 +40,12 @@ static int build_header(const Weights *w, StrBuf *s)
     str_json(s, a->name);
     sb_add(s, ",\"source\":");
     str_json(s, w->source);
+    for (int i = 0; i < nmeta; i++) {
+        sb_add(s, ",");
+        str_json(s, keys[i]);
+        sb_add(s, ":");
+        str_json(s, vals[i]);
+    }
     sb_add(s, "}");
     for (int i = 0; i < a->nlayers; i++) {
         const LayerSpec *l = &a->layers[i];
@@ -87,12 +93,18 @@ static int write_all(FILE *f, const Weights *w, const StrBuf *h)
 
 int wfile_save_safetensors(const char *path, const Weights *w, Err *e)
 {
+    return wfile_save_safetensors_meta(path, w, NULL, NULL, 0, e);
+}
+
+int wfile_save_safetensors_meta(const char *path, const Weights *w, const char *const *keys,
+                                const char *const *vals, int nmeta, Err *e)
+{
     if (!w || !w->arch || !w->l) return err_set(e, "%s: no weights to save", path);
     for (int i = 0; i < w->arch->nlayers; i++)
         if (arch_has_weights(w->arch->layers[i].kind) && (!w->l[i].w || !w->l[i].b))
             return err_set(e, "%s: %s has no weights to save", path, w->arch->layers[i].name);
     StrBuf h = {0};
-    if (build_header(w, &h) != 0) {
+    if (build_header(w, keys, vals, nmeta, &h) != 0) {
         sb_free(&h);
         return err_set(e, "%s: out of memory for the header", path);
     }

@@ -13,7 +13,7 @@
 #include "util.h"
 
 const char *const lesson_panel_names[PANEL_COUNT] = {
-    "maps", "input", "formula", "params", "rf", "math", "kernels", "top5",
+    "maps", "input", "formula", "params", "rf", "math", "kernels", "top5", "im2col",
 };
 _Static_assert(sizeof lesson_panel_names / sizeof lesson_panel_names[0] == PANEL_COUNT, "one name per panel");
 
@@ -165,7 +165,7 @@ static int step_line(Ctx *c, Lesson *ls, const Plan *n, LessonStep *s, const cha
                 s->panel = (LessonPanel)p;
                 return 0;
             }
-        return perr(c, "unknown panel '%s' (known: maps, input, formula, params, rf, math, kernels, top5)", val);
+        return perr(c, "unknown panel '%s' (known: maps, input, formula, params, rf, math, kernels, top5, im2col)", val);
     }
     if (!strcmp(key, "channel") || !strcmp(key, "unit")) {
         if (s->layer < 0) return perr(c, "'%s' needs a 'layer:' line before it", key);

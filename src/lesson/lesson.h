@@ -43,6 +43,7 @@ typedef enum {
     PANEL_MATH,     /* "show the math" for the selected unit */
     PANEL_KERNELS,  /* conv1's filters / kernel slices */
     PANEL_TOP5,     /* the predictions */
+    PANEL_IM2COL,   /* a conv layer as Caffe's matrix product (the im2col view) */
     PANEL_COUNT
 } LessonPanel;
 

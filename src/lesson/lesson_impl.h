@@ -17,4 +17,16 @@ void lesson_layer_list(const ArchSpec *a, char *buf, size_t size);
 int lesson_expand(const char *text, const Plan *p, const Net *n, const Labels *lb, char *out, int size,
                   int *bad_offset, Err *e);
 
+/* {overfit:RUN.FIELD} and {trained:FIELD} (lesson_trained.c): name is the whole
+   placeholder, "overfit:plain.test_acc" or "trained:accuracy". */
+int lesson_trained_field(const char *name, char *out, int size, Err *e);
+
+/* What a placeholder that needs a run shows while there is none (lesson_text.c's NOT_COMPUTED). */
+#define LESSON_NOT_COMPUTED "(not computed yet)"
+
+/* {saliency:FIELD}, {saliency:METHOD.FIELD} and {backprop[@K]:...} (lesson_grad.c): name is
+   the whole placeholder, "saliency:guided.max" or "backprop@6:conv1.db:0". p: the lesson's
+   plan; n NULL while checking (then only the name is checked). */
+int lesson_grad_field(const char *name, const Plan *p, const Net *n, const Labels *lb, char *out, int size, Err *e);
+
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "im2col_net.h"
 #include "lesson.h"
 #include "lesson_impl.h"
 #include "util.h"
@@ -21,6 +22,40 @@ static void pct(char *buf, size_t size, long long part, long long whole)
     double v = whole ? 100.0 * (double)part / (double)whole : 0.0;
     if (v > 0 && v < 0.95) snprintf(buf, size, "%.2g%%", v);
     else snprintf(buf, size, "%.1f%%", v);
+}
+
+/* "603.9 KiB", "4.2 MiB" */
+static void bytes_text(char *buf, size_t size, long long bytes)
+{
+    if (bytes < 1048576) snprintf(buf, size, "%.1f KiB", bytes / 1024.0);
+    else snprintf(buf, size, "%.1f MiB", bytes / 1048576.0);
+}
+
+/* {conv1.im2col_*}: the layer as Caffe's matrix product (plan_im2col, per group); maxdiff
+   computes the layer again through the patch matrix and compares it with the naive loops. */
+static int im2col_field(const Plan *p, const Net *n, int i, const char *f, char *out, size_t sz)
+{
+    PlanIm2col z;
+    if (strncmp(f, "im2col_", 7) || plan_im2col(&p->layers[i], &z) != 0) return -1;
+    f += 7;
+    char a[32], b[32];
+    if (!strcmp(f, "rows")) fmt_count(out, sz, z.rows);
+    else if (!strcmp(f, "cols")) fmt_count(out, sz, z.cols);
+    else if (!strcmp(f, "wrows")) fmt_count(out, sz, z.wrows);
+    else if (!strcmp(f, "matrix")) snprintf(out, sz, "%s × %s", fmt_count(a, sizeof a, z.rows), fmt_count(b, sizeof b, z.cols));
+    else if (!strcmp(f, "weights")) snprintf(out, sz, "%s × %s", fmt_count(a, sizeof a, z.wrows), fmt_count(b, sizeof b, z.rows));
+    else if (!strcmp(f, "product")) snprintf(out, sz, "%s × %s", fmt_count(a, sizeof a, z.wrows), fmt_count(b, sizeof b, z.cols));
+    else if (!strcmp(f, "macs")) fmt_count(out, sz, z.macs);
+    else if (!strcmp(f, "patch_bytes")) bytes_text(out, sz, z.patch_bytes);
+    else if (!strcmp(f, "in_bytes")) bytes_text(out, sz, z.in_bytes);
+    else if (!strcmp(f, "ratio")) snprintf(out, sz, "%.1f", (double)z.patch_bytes / (double)z.in_bytes);
+    else if (!strcmp(f, "maxdiff")) {
+        float d;
+        if (!n || !n->run[i].computed || im2col_net_maxdiff(n, i, &d, NULL) != 0) snprintf(out, sz, NOT_COMPUTED);
+        else snprintf(out, sz, "%.2g", d);
+    } else
+        return -1;
+    return 0;
 }
 
 /* ---- placeholders ----------------------------------------------------------------------- */
@@ -108,7 +143,7 @@ static int layer_field(const Plan *p, const Net *n, int i, const char *f, char *
         else if (!strcmp(f, "zero_pct")) snprintf(out, sz, "%.1f%%", 100.0 * run->zero_frac);
         else snprintf(out, sz, "%.1f ms", run->ms);
     } else
-        return -1;
+        return im2col_field(p, n, i, f, out, sz);
     return 0;
 }
 
@@ -232,7 +267,8 @@ static int arch_variant(char *spec, const char *name, ArchVariant *v, const Arch
 /* Field names that take arguments after a colon, rather than being an architecture prefix. */
 static int is_function(const char *f)
 {
-    return !strncmp(f, "size:", 5) || !strncmp(f, "rounding:", 9) || !strncmp(f, "sum:", 4);
+    return !strncmp(f, "size:", 5) || !strncmp(f, "rounding:", 9) || !strncmp(f, "sum:", 4) ||
+           !strncmp(f, "overfit:", 8) || !strncmp(f, "trained:", 8);
 }
 
 static int placeholder(const char *name, const Plan *p, const Net *n, const Labels *lb, char *out, int size, Err *e);
@@ -326,6 +362,8 @@ static int placeholder(const char *name, const Plan *p, const Net *n, const Labe
     if (!strncmp(buf, "sum:", 4)) return sum_field(buf + 4, name, p, n, lb, out, size, e);
     if (!strncmp(buf, "size:", 5)) return size_field(buf + 5, 0, out, size, e);
     if (!strncmp(buf, "rounding:", 9)) return size_field(buf + 9, 1, out, size, e);
+    if (!strncmp(buf, "overfit:", 8) || !strncmp(buf, "trained:", 8)) return lesson_trained_field(buf, out, size, e);
+    if (!strncmp(buf, "saliency:", 9) || !strncmp(buf, "backprop", 8)) return lesson_grad_field(buf, p, n, lb, out, size, e);
 
     /* "lenet5:conv1.params" reads another architecture's structure, "alexnet@224/floor:..."
        the same with another input size and floor rounding; the last prefix wins */

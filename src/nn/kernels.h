@@ -20,6 +20,20 @@ void conv2d(float *out, const float *in, const float *w, const float *b,
 float conv2d_unit(const float *in, const float *w, const float *b, Shape in_shape,
                   int cout, int k, int stride, int pad, int groups, int o, int y, int x);
 
+/* ---- the same convolution as Caffe computes it (kernels/im2col.c) ----
+   cols (cin_g·k·k, ho·wo) = the patch matrix of in (cin_g, h, w), one group's channels
+   (is.c = cin_g): column p = y·wo + x is the window of output unit (y, x), row
+   (c·k + i)·k + j holds in[c][y·s − pad + i][x·s − pad + j], 0 on the padding. */
+void im2col(float *cols, const float *in, Shape is, Shape os, int k, int stride, int pad);
+/* Column p of that matrix alone, written to col[0], col[step], col[2·step], ... */
+void im2col_column(float *col, long step, const float *in, Shape is, int k, int stride, int pad, int wo, long p);
+/* c (m, n) = a (m, kk) × b (kk, n), plain loops. */
+void matmul(float *c, const float *a, const float *b, int m, int kk, int n);
+/* conv2d's output by im2col + matmul per group, then + b. cols: scratch of
+   (cin/groups·k·k) × (ho·wo) floats (plan_im2col's rows × cols). */
+void conv2d_im2col(float *out, const float *in, const float *w, const float *b, Shape is, Shape os, int k,
+                   int stride, int pad, int groups, float *cols);
+
 /* out (n) = max(0, in (n)) */
 void relu(float *out, const float *in, long n);
 /* out (n) = tanh(in (n)) */

@@ -57,6 +57,20 @@ static long long layer_macs(const LayerSpec *l, Shape in, Shape out)
     return 0;
 }
 
+int plan_im2col(const PlanLayer *r, PlanIm2col *z)
+{
+    const LayerSpec *l = r->spec;
+    if (l->kind != LK_CONV || l->groups <= 0) return -1;
+    z->groups = l->groups;
+    z->rows = r->in.c / l->groups * l->k * l->k;
+    z->cols = (long)r->out.h * r->out.w;
+    z->wrows = r->out.c / l->groups;
+    z->macs = (long long)z->wrows * z->rows * z->cols * z->groups;
+    z->patch_bytes = (long long)z->rows * z->cols * (long long)sizeof(float);
+    z->in_bytes = (long long)(r->in.c / l->groups) * r->in.h * r->in.w * (long long)sizeof(float);
+    return 0;
+}
+
 /* "96×11×11×3 + 96 = 34,944": out × k × k × in/groups, as the slides multiply. */
 static void params_expr(char *buf, size_t size, const LayerSpec *l, Shape in, long nw, long nb)
 {

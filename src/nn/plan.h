@@ -48,4 +48,19 @@ void layer_param_counts(const ArchSpec *a, int i, long *nw, long *nb);
 /* Parameters of a with every conv's groups set to 1: the paper's single-GPU count. */
 long long plan_params_without_groups(const ArchSpec *a);
 
+/* A conv layer as Caffe computes it (kernels.h, im2col): per group, the weight matrix
+   (wrows, rows) times the patch matrix (rows, cols). conv1: 96 × 363 · 363 × 3,025. */
+typedef struct {
+    int groups;
+    int rows;              /* cin/groups·k·k: one window unrolled into a column (363) */
+    long cols;             /* ho·wo: one column per output position (3,025) */
+    int wrows;             /* cout/groups: the filters of one group (96) */
+    long long macs;        /* wrows·rows·cols·groups: equals the layer's MACs */
+    long long patch_bytes; /* float32 bytes of one group's patch matrix */
+    long long in_bytes;    /* float32 bytes of one group's input channels */
+} PlanIm2col;
+
+/* Fills z for layer r; -1 if r is not a convolution. */
+int plan_im2col(const PlanLayer *r, PlanIm2col *z);
+
 #endif

@@ -1,5 +1,6 @@
 /* weights.c - allocating and freeing a network's weights (weights.h); the built-in
    default is in weights_builtin.c. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,3 +37,20 @@ void weights_free(Weights *w)
     free(w->l);
     w->l = NULL;
 }
+
+int grads_alloc(const ArchSpec *a, Grads *g, Err *e)
+{
+    if (weights_alloc(a, g, e) != 0) return -1;
+    snprintf(g->source, sizeof g->source, "gradients of %s", a->name);
+    return 0;
+}
+
+void grads_zero(Grads *g)
+{
+    for (int i = 0; g->l && i < g->arch->nlayers; i++) {
+        if (g->l[i].w) memset(g->l[i].w, 0, sizeof(float) * (size_t)g->l[i].nw);
+        if (g->l[i].b) memset(g->l[i].b, 0, sizeof(float) * (size_t)g->l[i].nb);
+    }
+}
+
+void grads_free(Grads *g) { weights_free(g); }

@@ -39,4 +39,12 @@ void weights_free(Weights *w);
    (like the paper's Figure 3), every other layer He-initialised from seed. */
 int weights_builtin(const ArchSpec *a, uint64_t seed, Weights *w, Err *e);
 
+/* Gradients (backward.h) have the weights' shapes: a Grads is a Weights holding ∂L/∂w and
+   ∂L/∂b. grads_alloc: zeroed, for every conv / fc layer of a; grads_zero between SGD steps
+   (the backward kernels accumulate); grads_free frees. */
+typedef Weights Grads;
+int grads_alloc(const ArchSpec *a, Grads *g, Err *e);
+void grads_zero(Grads *g);
+void grads_free(Grads *g);
+
 #endif

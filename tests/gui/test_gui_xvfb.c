@@ -1,4 +1,4 @@
-/* test_gui_xvfb.c - the real window under Xvfb: `alexscope --selftest-events` pushes 40
+/* test_gui_xvfb.c - the real window under Xvfb: `alexscope --selftest-events` pushes 48
    key presses (with --lesson: first every lesson step forward and back, and the picker) through the event loop, drops a good image (it must open) and a corrupt one
    (it must be refused with a message, keeping the good one), exports, and quits.
    Skipped when xvfb-run is not installed. */

@@ -119,7 +119,8 @@ static void start(const char *line)
     assert_int_equal(ui_options_parse(argc, argv, &o, &e), 0);
     memset(&A, 0, sizeof A);
     memset(&F, 0, sizeof F);
-    UiAppWorker port = {&F, f_weights, f_image, f_image_crop, f_dropout, f_narrate, f_drop, f_target, f_sync};
+    UiAppWorker port = {&F, f_weights, f_image, f_image_crop, f_dropout, f_narrate, f_drop, f_target, f_sync,
+                        NULL, NULL, NULL, NULL, NULL, NULL}; /* no tools: ui_app says so */
     ui_app_init(&A, &o, &port);
     snprintf(A.lessons_dir, sizeof A.lessons_dir, "%s", ts_dir());
     net_alexnet.arch = &arch_alexnet, net_alexnet.nlayers = arch_alexnet.nlayers;
@@ -165,6 +166,22 @@ static void test_first_load(void **ctx)
     assert_ptr_equal(F.w_arch, &arch_lenet5);
     assert_string_equal(F.img_path, "cat.png");
     assert_int_equal(F.img_mirror, 1);
+    stop();
+
+    /* lenet5 (trained on Fashion-MNIST): a Fashion-MNIST test image, S the next, its class names */
+    start("--arch lenet5");
+    ui_app_load(&A, 0);
+    assert_non_null(strstr(F.img_path, "fashion/9-ankle-boot-test00000.png"));
+    ui_app_action(&A, ACT_SAMPLE, 0);
+    assert_non_null(strstr(F.img_path, "fashion/2-pullover-test00001.png"));
+    A.m.arch = &arch_lenet5; /* what the worker would publish */
+    UiView v = ui_app_view(&A, 0);
+    assert_int_equal(v.labels->count, 10);
+    assert_string_equal(v.labels->name[9], "Ankle boot");
+    A.m.arch = &arch_alexnet; /* a lesson or a dropped file for alexnet: ImageNet's names */
+    v = ui_app_view(&A, 0);
+    assert_int_equal(v.labels->count, 1000);
+    A.m.arch = NULL;
     stop();
 
     start("--arch vgg99");

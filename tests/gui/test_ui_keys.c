@@ -96,7 +96,9 @@ static void test_lookups(void **ctx)
     assert_int_equal(ui_keys_action('w', 0), ACT_NONE);
     assert_int_equal(ui_keys_action('w', UI_MOD_CTRL), ACT_QUIT);
     assert_int_equal(ui_keys_action('q', 0), ACT_QUIT);
-    assert_int_equal(ui_keys_action('x', 0), ACT_NONE);
+    assert_int_equal(ui_keys_action('u', 0), ACT_NONE);
+    assert_int_equal(ui_keys_action('z', 0), ACT_TRAIN_SUBSET);
+    assert_int_equal(ui_keys_action('j', 0), ACT_TRAIN);
     assert_int_equal(ui_keys_action(0, 0), ACT_NONE);
 }
 

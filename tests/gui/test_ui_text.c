@@ -232,11 +232,39 @@ static void test_math(void **ctx)
     assert_int_equal(ui_math(net, layer("conv3"), 0, 0, 0, &m), -1);
 }
 
+/* LeNet-5's conv is followed by tanh: the card says tanh, with the value tanh1 computed. */
+static void test_math_tanh(void **ctx)
+{
+    (void)ctx;
+    Weights w;
+    Err e = {0};
+    assert_int_equal(weights_builtin(&arch_lenet5, WEIGHTS_DEFAULT_SEED, &w, &e), 0);
+    Net *n = net_create(&arch_lenet5, &w, &e);
+    assert_non_null(n);
+    float x[32 * 32];
+    for (int i = 0; i < 32 * 32; i++) x[i] = (float)((i * 37) % 64) / 32.0f - 1.0f;
+    net_set_input(n, x);
+    assert_int_equal(net_run_to(n, 2, &e), 2);
+    UiMath m;
+    int tanh1 = arch_layer_index(&arch_lenet5, "tanh1");
+    assert_int_equal(ui_math(n, tanh1, 3, 7, 9, &m), 0);
+    assert_int_equal(m.relu, tanh1);
+    assert_true(m.act_tanh);
+    float want = n->run[tanh1].out_data[(3 * 28 + 7) * 28 + 9];
+    assert_true(fabsf(m.after_relu - want) <= 1e-6f);
+    UiLines L;
+    ui_math_text(n, &m, &L);
+    assert_true(has(&L, "tanh("));
+    assert_false(has(&L, "ReLU"));
+    net_free(n);
+    weights_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shapes), cmocka_unit_test(test_formulas),       cmocka_unit_test(test_params),
-        cmocka_unit_test(test_receptive_text), cmocka_unit_test(test_math),           cmocka_unit_test(test_why_227),
+        cmocka_unit_test(test_receptive_text), cmocka_unit_test(test_math), cmocka_unit_test(test_math_tanh),           cmocka_unit_test(test_why_227),
         cmocka_unit_test(test_lrn_dropout_softmax),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -60,7 +60,7 @@ static Worker *start_lenet(UiModel *m, int image, int target)
     Err e = {0};
     Worker *wk = worker_start(0, &e);
     assert_non_null(wk);
-    worker_weights(wk, NULL, &arch_lenet5);
+    worker_weights(wk, "builtin", &arch_lenet5);
     if (image) worker_image(wk, chelsea, 0);
     worker_target(wk, target);
     UiNote n;
@@ -95,7 +95,7 @@ static void test_builtin_weights(void **state)
     Worker *wk = worker_start(0, &e);
     assert_non_null(wk);
     UiModel m = {0};
-    worker_weights(wk, NULL, &arch_lenet5);
+    worker_weights(wk, "builtin", &arch_lenet5);
     assert_null(m.net); /* nothing changes before the sync */
     UiNote n = {0};
     assert_int_equal(sync_all(wk, &m, &n), 0); /* built-in weights: no note */
@@ -118,7 +118,7 @@ static void test_image_and_compute(void **state)
     Worker *wk = worker_start(0, &e);
     UiModel m = {0};
     UiNote n = {0};
-    worker_weights(wk, NULL, &arch_lenet5);
+    worker_weights(wk, "builtin", &arch_lenet5);
     worker_image(wk, chelsea, 0);
     worker_target(wk, 4);
     assert_int_equal(sync_all(wk, &m, &n), 1);
@@ -250,7 +250,7 @@ static void test_narration(void **state)
     Worker *wk = worker_start(0, &e);
     UiModel m = {0};
     UiNote n = {0};
-    worker_weights(wk, NULL, &arch_lenet5);
+    worker_weights(wk, "builtin", &arch_lenet5);
     worker_image(wk, chelsea, 0);
     worker_narrate(wk, ui_lesson_one_step(&ls, 0), 1, 7, NULL);
     sync_all(wk, &m, &n);
@@ -271,7 +271,7 @@ static void test_threaded(void **state)
     assert_non_null(wk);
     UiModel m = {0};
     UiNote n = {0};
-    worker_weights(wk, NULL, &arch_lenet5);
+    worker_weights(wk, "builtin", &arch_lenet5);
     worker_image(wk, chelsea, 0);
     worker_target(wk, 3);
     for (int i = 0; i < 2000 && (worker_busy(wk) || m.ready < 3); i++) { /* at most 20 s */

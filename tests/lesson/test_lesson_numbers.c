@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lesson.h"
@@ -153,12 +154,57 @@ static void test_checked_literal(void **st)
     expect_lesson_error("{11 = conv1.kk}", "t.lesson:5: 'kk' is not a field of conv layer conv1");
 }
 
+/* {layer.im2col_*}, lesson 17: conv1 is a (96 × 363) · (363 × 3,025) product: 3·11·11 = 363
+   rows, 55·55 = 3,025 columns; 96·363·3,025 = 105,415,200 MACs; the patch matrix takes
+   363·3,025·4 = 4,392,300 bytes (4.2 MiB) for 3·227·227·4 = 618,348 (603.9 KiB), 7.1×. conv2
+   per group: 48·5·5 = 1,200 rows, 27·27 = 729 columns, 128 filters, 2·128·1,200·729 =
+   223,948,800 MACs, 25× its group's input. LeNet-5's conv1: 1·5·5 = 25 rows, 28·28 = 784. */
+static void test_im2col(void **st)
+{
+    (void)st;
+    static const char *const want[][2] = {
+        {"conv1.im2col_rows", "363"}, {"conv1.im2col_cols", "3,025"}, {"conv1.im2col_wrows", "96"},
+        {"conv1.im2col_matrix", "363 × 3,025"}, {"conv1.im2col_weights", "96 × 363"},
+        {"conv1.im2col_product", "96 × 3,025"}, {"conv1.im2col_macs", "105,415,200"},
+        {"conv1.im2col_patch_bytes", "4.2 MiB"}, {"conv1.im2col_in_bytes", "603.9 KiB"}, {"conv1.im2col_ratio", "7.1"},
+        {"conv2.im2col_matrix", "1,200 × 729"}, {"conv2.im2col_weights", "128 × 1,200"},
+        {"conv2.im2col_macs", "223,948,800"}, {"conv2.im2col_ratio", "25.0"},
+        {"lenet5:conv1.im2col_matrix", "25 × 784"}, {"3,025 = conv1.im2col_cols", "3,025"},
+        {"conv1.im2col_maxdiff", "(not computed yet)"}, /* a run's number: this net has no weights */
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) expect_gives(want[i][0], want[i][1]);
+    expect_refused("relu1.im2col_rows", "not a field of relu layer relu1");
+    expect_refused("conv1.im2col_nothing", "not a field of conv layer conv1");
+    expect_refused("3,024 = conv1.im2col_cols", "the text states 3,024 but {conv1.im2col_cols} gives 3,025");
+    expect_refused("0 = conv1.im2col_maxdiff", "not from a run");
+}
+
+/* With weights and a run, {conv1.im2col_maxdiff} is computed: LeNet-5's conv1 on a ramp. */
+static void test_im2col_maxdiff(void **st)
+{
+    (void)st;
+    Weights w;
+    Err e = {0};
+    static float ramp[32 * 32];
+    for (int i = 0; i < 32 * 32; i++) ramp[i] = (float)(i % 37) / 18.0f - 1.0f;
+    assert_int_equal(weights_builtin(&arch_lenet5, WEIGHTS_DEFAULT_SEED, &w, &e), 0);
+    Net *n = net_create(&arch_lenet5, &w, &e);
+    net_set_input(n, ramp);
+    assert_int_equal(net_run_to(n, 1, &e), 1);
+    char v[64], *end;
+    assert_int_equal(lesson_placeholder("conv1.im2col_maxdiff", n, NULL, v, sizeof v, &e), 0);
+    double d = strtod(v, &end);
+    assert_true(end != v && *end == '\0' && d >= 0 && d < 1e-5);
+    net_free(n), weights_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_another_input_size), cmocka_unit_test(test_floor_rounding),
         cmocka_unit_test(test_sum),                cmocka_unit_test(test_small_percentage),
-        cmocka_unit_test(test_checked_literal),
+        cmocka_unit_test(test_checked_literal),    cmocka_unit_test(test_im2col),
+        cmocka_unit_test(test_im2col_maxdiff),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -134,6 +134,14 @@ int ts_run_capture(const char *args, char *out, size_t out_size, char *err, size
     return ts_run_capture_with(NULL, args, out, out_size, err, err_size);
 }
 
+const char *ts_fast_engine(void)
+{
+    static int known, fast;
+    if (!known)
+        fast = ts_run(NULL, "run --arch lenet5 --input-npy /dev/null --engine fast", NULL, NULL) != 2, known = 1;
+    return fast ? " --engine fast" : "";
+}
+
 int ts_colours(const unsigned char *rgb, long n)
 {
     static unsigned char seen[1 << 15];

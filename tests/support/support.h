@@ -59,4 +59,9 @@ int ts_run_capture_with(const char *prefix, const char *args, char *out, size_t 
    flat picture has a handful, a rendered window hundreds. */
 int ts_colours(const unsigned char *rgb, long n);
 
+/* " --engine fast" if this build's binary has the fast engine, else "": for CLI tests that
+   need forward passes but are not about the naive loops' numbers (a naive alexnet pass
+   takes seconds under AddressSanitizer). Asked once, with a lenet5 run. */
+const char *ts_fast_engine(void);
+
 #endif

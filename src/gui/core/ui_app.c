@@ -21,6 +21,9 @@ void ui_app_init(UiApp *A, const UiOptions *o, const UiAppWorker *wk)
     dl_init(&A->dl);
     A->st.theme = o->theme, A->st.norm = o->norm, A->st.cmap = o->cmap, A->st.mirror = o->mirror;
     A->st.kernels = o->kernels, A->st.zoom = o->zoom;
+    A->st.im2col = o->im2col;
+    A->st.fast = o->fast;
+    A->st.sal_method = o->sal_method;
     A->st.anim.variant = o->compare;
     if (o->animate >= 0) ui_anim_show(&A->st.anim, o->animate);
     else if (o->animate == UI_OPT_ANIM_ALL) ui_anim_play_from(&A->st.anim, 0);
@@ -35,8 +38,17 @@ void ui_app_init(UiApp *A, const UiOptions *o, const UiAppWorker *wk)
     }
     asset_path("../lessons", A->lessons_dir, sizeof A->lessons_dir);
     Err le = {0};
-    A->have_labels = labels_load(NULL, &A->labels, &le) == 0;
-    if (!A->have_labels) ui_set_status(&A->st, "No class names (%s): showing class numbers", le.msg);
+    A->fashion = o->arch && arch_find(o->arch) == &arch_lenet5; /* trained on Fashion-MNIST (issue 10) */
+    for (int i = 0; i < 2; i++)
+        if (!(A->have_labels[i] = labels_load_for(i ? 10 : 1000, &A->labels[i], &le) == 0))
+            ui_set_status(&A->st, "No class names (%s): showing class numbers", le.msg);
+}
+
+/* The class names for a network of arch: Fashion-MNIST's for lenet5, else ImageNet's. */
+static const Labels *labels_of(const UiApp *A, const ArchSpec *arch)
+{
+    int i = arch == &arch_lenet5;
+    return A->have_labels[i] ? &A->labels[i] : NULL;
 }
 
 static void drop_lesson(UiApp *A)
@@ -51,10 +63,12 @@ void ui_app_free(UiApp *A)
     free(A->list);
     A->list = NULL;
     ui_model_free(&A->m);
+    free(A->train);
+    A->train = NULL;
     ui_images_free(&A->im);
     dl_free(&A->dl);
-    if (A->have_labels) labels_free(&A->labels);
-    A->have_labels = 0;
+    for (int i = 0; i < 2; i++)
+        if (A->have_labels[i]) labels_free(&A->labels[i]), A->have_labels[i] = 0;
 }
 
 int ui_app_open_lesson(UiApp *A, Err *e)
@@ -104,7 +118,7 @@ static void lesson_go(UiApp *A)
     ui_app_apply_view(A);
     int layers = ui_lesson_pos(ls->arch, step);
     if (step->layer + 1 > layers) layers = step->layer + 1;
-    A->wk.narrate(A->wk.ctx, ui_lesson_one_step(ls, s), layers, ++A->narr_tag, A->have_labels ? &A->labels : NULL);
+    A->wk.narrate(A->wk.ctx, ui_lesson_one_step(ls, s), layers, ++A->narr_tag, labels_of(A, ls->arch));
 }
 
 /* Takes ls: loads its arch (and weights file) if that is not what is loaded, then `step`. */
@@ -112,6 +126,7 @@ static void lesson_start(UiApp *A, Lesson *ls, int step)
 {
     if (A->ls != ls) drop_lesson(A);
     A->ls = ls;
+    A->fashion = ls->arch == &arch_lenet5; /* S: Fashion-MNIST samples for lenet5 */
     const char *wpath = ls->weights[0] ? ls->weights : NULL;
     if (A->want_arch != ls->arch || (wpath && strcmp(wpath, A->want_weights) != 0)) {
         A->wk.weights(A->wk.ctx, wpath, ls->arch, WEIGHTS_DEFAULT_SEED);
@@ -173,13 +188,23 @@ static void picker_pick(UiApp *A, double now)
 
 /* ---- input ------------------------------------------------------------------------------- */
 
+/* Fashion-MNIST test images as LeNet-5 sees them (assets/fashion/CREDITS.md), for lenet5. */
+static const char *const fashion_samples[] = {
+    "fashion/9-ankle-boot-test00000.png", "fashion/2-pullover-test00001.png", "fashion/1-trouser-test00002.png",
+    "fashion/6-shirt-test00004.png",      "fashion/4-coat-test00006.png",     "fashion/5-sandal-test00008.png",
+    "fashion/7-sneaker-test00009.png",    "fashion/3-dress-test00013.png",    "fashion/8-bag-test00018.png",
+    "fashion/0-t-shirt-top-test00019.png",
+};
+
 static void open_sample(UiApp *A)
 {
     char path[1024];
-    asset_path(ui_samples[A->st.sample], path, sizeof path);
+    const char *name = ui_samples[A->st.sample];
+    if (A->fashion) name = fashion_samples[A->fashion_sample++ % (int)(sizeof fashion_samples / sizeof *fashion_samples)];
+    asset_path(name, path, sizeof path);
     A->wk.image(A->wk.ctx, path, A->st.mirror);
     snprintf(A->in.path, sizeof A->in.path, "%s", path);
-    ui_set_status(&A->st, "Opening %s…", ui_samples[A->st.sample]);
+    ui_set_status(&A->st, "Opening %s…", name);
 }
 
 void ui_app_load(UiApp *A, double now)
@@ -205,9 +230,12 @@ void ui_app_load(UiApp *A, double now)
     if (!a->weights && !arch) arch = &arch_alexnet;
     A->want_arch = a->weights ? NULL : arch;
     A->wk.weights(A->wk.ctx, a->weights, arch, WEIGHTS_DEFAULT_SEED);
+    /* --engine fast (a screenshot switches after the naive run, to show both times) */
+    if (A->st.fast && A->wk.engine && !a->screenshot) A->wk.engine(A->wk.ctx, 1);
     if (a->image) A->wk.image(A->wk.ctx, a->image, A->st.mirror), snprintf(A->in.path, sizeof A->in.path, "%s", a->image);
     else open_sample(A);
     A->in_known = 1, A->in.crop_seed = -1;
+    if (a->train) ui_app_train_action(A, ACT_TRAIN); /* --train: the training view */
 }
 
 void ui_app_absorb(UiApp *A, double now)
@@ -229,6 +257,7 @@ void ui_app_absorb(UiApp *A, double now)
         A->st.nlayers = A->m.net->nlayers;
         if (A->st.pos > A->st.nlayers) A->st.pos = A->st.nlayers;
         A->st.channel = -1;
+        A->st.sal = (UiSalTarget){-1, -1, 0, 0, 0}; /* the saliency map follows the top-1 class again */
         ui_clear_selection(&A->st);
     }
 }
@@ -261,9 +290,96 @@ static void anim_action(UiApp *A, UiAction act)
     }
 }
 
+/* I: the im2col view needs a conv layer; say so when there is none here. */
+static void im2col_action(UiApp *A)
+{
+    const Net *n = A->m.net;
+    int layer = ui_pos_layer(A->st.pos);
+    if (A->st.im2col && (!n || layer < 0 || n->plan.layers[layer].spec->kind != LK_CONV))
+        ui_set_status(&A->st, "I: the im2col view shows conv layers; go to one (N / P)");
+}
+
+/* F: the worker switches engines and says what it did (or why not). */
+static void engine_action(UiApp *A)
+{
+    if (!A->wk.engine) {
+        A->st.fast = 0;
+        ui_set_status(&A->st, "F: this window has no engine switch");
+        return;
+    }
+    A->wk.engine(A->wk.ctx, A->st.fast);
+    ui_set_status(&A->st, "Switching to the %s engine…", A->st.fast ? "fast" : "naive");
+    if (A->m.net && !A->m.fast_built) A->st.fast = 0; /* the worker's note says why; F stays naive */
+}
+
+/* The conv or pool layer whose channels H indexes, else -1. */
+static int patches_layer(const UiApp *A)
+{
+    const Net *n = A->m.net;
+    int layer = ui_pos_layer(A->st.pos);
+    if (!n || layer < 0) return -1;
+    const PlanLayer *l = &n->plan.layers[layer];
+    return l->spec->kind == LK_FC || l->spec->kind == LK_SOFTMAX || l->rf <= 0 || l->out.h * l->out.w <= 1 ? -1 : layer;
+}
+
+int ui_app_patches_ready(const UiApp *A)
+{
+    const UiPatches *p = &A->m.patches;
+    int layer = patches_layer(A);
+    return layer >= 0 && p->valid && p->arch == A->m.arch && p->layer == layer;
+}
+
+/* X, O, H, Y opened a tool's view: start its job (H: only when this layer has no index yet). */
+static void tool_action(UiApp *A)
+{
+    const UiAppWorker *w = &A->wk;
+    switch (A->st.tool_view) {
+    case UI_TOOL_VIEW_CROPS:
+        if (w->crops) w->crops(w->ctx);
+        break;
+    case UI_TOOL_VIEW_OCCLUSION:
+        if (w->occlusion) w->occlusion(w->ctx);
+        break;
+    case UI_TOOL_VIEW_PATCHES: {
+        int layer = patches_layer(A);
+        if (layer < 0) {
+            A->st.tool_view = 0;
+            ui_set_status(&A->st, "H: top patches are for conv and pooling layers; go to one (N / P)");
+        } else if (!ui_app_patches_ready(A) && w->patches) {
+            w->patches(w->ctx, layer);
+        }
+        break;
+    }
+    case UI_TOOL_VIEW_SALIENCY:
+        if (w->saliency) w->saliency(w->ctx, &A->st.sal, A->st.sal_method);
+        else A->st.tool_view = 0, ui_set_status(&A->st, "Y: this window has no saliency maps");
+        break;
+    default: break;
+    }
+}
+
+void ui_app_tool(UiApp *A, int view)
+{
+    A->st.tool_view = view;
+    tool_action(A);
+}
+
 int ui_app_action(UiApp *A, UiAction act, double now)
 {
+    if (ui_app_train_action(A, act)) return 0; /* J, and the training view's keys (ui_app_train.c) */
+    if (act == ACT_DESELECT && A->m.progress.running && A->wk.cancel) { /* Esc stops a long job first */
+        A->wk.cancel(A->wk.ctx);
+        ui_set_status(&A->st, "Cancelling the %s…", ui_tool_names[A->m.progress.running]);
+        return 0;
+    }
+    if (act == ACT_PATCHES && A->st.tool_view == UI_TOOL_VIEW_PATCHES && !ui_app_patches_ready(A)) {
+        tool_action(A); /* on, but not for this layer: find this layer's */
+        return 0;
+    }
     int fx = ui_apply(&A->st, act);
+    if (act == ACT_ENGINE) engine_action(A);
+    if (fx & UI_FX_TOOL) tool_action(A);
+    if (act == ACT_IM2COL) im2col_action(A);
     if (act == ACT_ANIM || act == ACT_ANIM_VARIANT) anim_action(A, act);
     if (act == ACT_SAMPLE) open_sample(A), fx &= ~UI_FX_IMAGE;
     return apply_fx(A, fx, now);
@@ -271,6 +387,7 @@ int ui_app_action(UiApp *A, UiAction act, double now)
 
 int ui_app_click(UiApp *A, int x, int y, int right, double now)
 {
+    if (A->train_view) return 0; /* the training view has no clickable parts */
     if (right) {
         ui_apply(&A->st, ACT_DESELECT);
         return 0;
@@ -278,6 +395,7 @@ int ui_app_click(UiApp *A, int x, int y, int right, double now)
     UiView v = ui_app_view(A, now);
     UiAction act = ui_hit_button(&A->L, x, y);
     int fx = ui_click(&A->st, &v, x, y);
+    if (fx & UI_FX_TOOL) tool_action(A); /* a saliency target or method was clicked */
     if (act == ACT_SAMPLE) open_sample(A), fx &= ~UI_FX_IMAGE;
     return apply_fx(A, fx, now);
 }
@@ -298,7 +416,7 @@ UiView ui_app_view(UiApp *A, double now)
     A->show.narration_error = A->m.narration_error;
     A->show.list = A->list;
     A->show.list_error = A->list_error[0] ? A->list_error : NULL;
-    return (UiView){&A->st, &A->L, &A->m, &A->im, A->have_labels ? &A->labels : NULL, now, A->frame_ms, &A->show};
+    return (UiView){&A->st, &A->L, &A->m, &A->im, labels_of(A, A->m.arch), now, A->frame_ms, &A->show};
 }
 
 void ui_app_frame(UiApp *A, int w, int h, double now, int hover, int mx, int my)
@@ -311,6 +429,10 @@ void ui_app_frame(UiApp *A, int w, int h, double now, int hover, int mx, int my)
     A->wk.target(A->wk.ctx, A->st.pos);
     UiView v = ui_app_view(A, now);
     ui_view_layout(&A->L, w, h, &v, &A->dl);
+    if (A->train_view && A->train) { /* the whole window */
+        ui_app_train_frame(A, &v);
+        return;
+    }
     if (hover) ui_hover(&A->st, &v, mx, my);
     ui_view_images(&A->im, &v);
     ui_view_anim_images(&A->im, &v);

@@ -29,6 +29,7 @@
 #include "ui_lesson.h"
 #include "ui_options.h"
 #include "ui_state.h"
+#include "ui_train.h"
 #include "ui_view.h"
 #include "ui_model.h" /* UiModel, UiNote */
 
@@ -45,18 +46,37 @@ typedef struct {
     void (*target)(void *ctx, int layers);
     /* adopts what the worker published into m; 1 and *note if a note was waiting */
     int (*sync)(void *ctx, UiModel *m, UiNote *note);
+    /* the engines and the tools (issue 9); NULL: not offered (a note says so) */
+    void (*engine)(void *ctx, int fast);
+    void (*crops)(void *ctx);
+    void (*occlusion)(void *ctx);
+    void (*patches)(void *ctx, int layer);
+    void (*cancel)(void *ctx); /* stop the running tool job */
+    /* the saliency map of target t by method (ReluMode; key Y); NULL: not offered */
+    void (*saliency)(void *ctx, const UiSalTarget *t, int method);
 } UiAppWorker;
+
+/* The training thread (issue 10, train_thread.h), set after ui_app_init; zero: not offered.
+   START starts it with s (once), RESET starts a new run with s, NEXT records s for the next
+   reset; sync copies the newest snapshot into out (1 if it changed). */
+typedef struct {
+    void *ctx;
+    void (*cmd)(void *ctx, UiTrainCmd cmd, const UiTrainSettings *s);
+    int (*sync)(void *ctx, UiTrainSnap *out);
+} UiAppTrain;
 
 typedef struct {
     UiOptions a;
     UiAppWorker wk;
+    UiAppTrain tp;
     UiState st;
     UiLayout L;
     UiModel m;
     UiImages im;
     DrawList dl;               /* the caller sets dl.measure / measure_ctx */
-    Labels labels;
-    int have_labels;
+    Labels labels[2];          /* ImageNet's 1000 class names, Fashion-MNIST's 10 (lenet5), both kept
+                                  for the window's life: a narration job may hold either */
+    int have_labels[2];
     char export_dir[512];      /* absolute */
     char lessons_dir[1024];    /* where the picker looks */
     /* the lesson playing (NULL: none) and what was asked of the worker for it */
@@ -72,6 +92,11 @@ typedef struct {
     char list_error[512];
     UiLessonShow show;
     double frame_ms;           /* the last frame's time, for the status line (the caller's) */
+    int fashion;               /* lenet5: the samples (S) are assets/fashion's, the classes Fashion-MNIST's */
+    int fashion_sample;        /* the next of them */
+    int train_view;            /* J: the window shows live training (ui_train.h) */
+    UiTrainSettings train_next;/* what R starts */
+    UiTrainSnap *train;        /* the last snapshot (NULL until J) */
 } UiApp;
 
 /* State from the options, labels (a status line if missing), the export folder made
@@ -97,6 +122,16 @@ void ui_app_apply_view(UiApp *A);
 int ui_app_action(UiApp *A, UiAction act, double now);
 int ui_app_click(UiApp *A, int x, int y, int right, double now);
 void ui_app_drop(UiApp *A, const char *path);
+
+/* Opens a tool's view (UI_TOOL_VIEW_*, as X / O / H do) and starts its job. */
+void ui_app_tool(UiApp *A, int view);
+/* H's index exists for the current layer. */
+int ui_app_patches_ready(const UiApp *A);
+
+/* J and, in the training view, Space / R / D / M / Z / Esc (ui_app_train.c); 1 if handled. */
+int ui_app_train_action(UiApp *A, UiAction act);
+/* The training view's frame (called by ui_app_frame while A->train_view). */
+void ui_app_train_frame(UiApp *A, UiView *v);
 
 /* What the view draws from now. */
 UiView ui_app_view(UiApp *A, double now);

@@ -27,7 +27,7 @@
 #include "ui_draw.h"
 #include "viz.h"
 
-typedef enum { IMG_PHOTO, IMG_CROP, IMG_ATLAS, IMG_STRIP, IMG_KERNELS, IMG_ANIM, IMG_COUNT } UiImageId; /* IMG_ANIM: ui_view_anim.c's input channel */
+typedef enum { IMG_PHOTO, IMG_CROP, IMG_ATLAS, IMG_STRIP, IMG_KERNELS, IMG_ANIM, IMG_IM2COL, IMG_TOOLS, IMG_COUNT } UiImageId; /* IMG_TOOLS: ui_view_tools.c's crops / occlusion / patches */ /* IMG_ANIM: ui_view_anim.c's input channel; IMG_IM2COL: ui_view_im2col.c's matrices */
 
 typedef struct {
     int w, h;

@@ -25,6 +25,16 @@ const UiKeyRow ui_keys[] = {
     {"G", "normalise per channel / per layer", {{'g', 0, ACT_NORM}}},
     {"C", "colours: viridis / grey", {{'c', 0, ACT_CMAP}}},
     {"K", "kernels instead of feature maps", {{'k', 0, ACT_KERNELS}}},
+    {"I", "conv layer as a matrix product (im2col)", {{'i', 0, ACT_IM2COL}}},
+    {"F", "engine: naive loops / fast (im2col + BLAS)", {{'f', 0, ACT_ENGINE}}},
+    {"X", "the paper's ten crops, averaged", {{'x', 0, ACT_CROPS}}},
+    {"O", "occlusion map: which part made the guess", {{'o', 0, ACT_OCCLUSION}}},
+    {"H", "top patches of the channel (many photos)", {{'h', 0, ACT_PATCHES}}},
+    {"Y  B", "why? gradient image of the clicked class / unit; B: method",
+     {{'y', 0, ACT_SALIENCY}, {'b', 0, ACT_SAL_METHOD}}},
+    {"J", "train LeNet-5 live on Fashion-MNIST (view on / off)", {{'j', 0, ACT_TRAIN}}},
+    {"Space  R  D  M  Z  S", "training view: pause; reset; dropout, mirror, subset; image",
+     {{'r', 0, ACT_TRAIN_RESET}, {'d', 0, ACT_TRAIN_DROPOUT}, {'z', 0, ACT_TRAIN_SUBSET}}},
     /* While the window slides, Space / → / ← pause and step it; PgDn / PgUp / N / P (what
        clickers send) still move between layers and lesson steps. */
     {"A", "sliding window on / off (conv and pool layers)", {{'a', 0, ACT_ANIM}}},
@@ -39,7 +49,7 @@ const UiKeyRow ui_keys[] = {
      {{'+', UI_MOD_CTRL, ACT_ZOOM_IN}, {'-', UI_MOD_CTRL, ACT_ZOOM_OUT}, {'0', UI_MOD_CTRL, ACT_ZOOM_RESET}}},
     {"F11", "fullscreen", {{UI_KEY_F11, 0, ACT_FULLSCREEN}}},
     {"F1  ?", "this help", {{UI_KEY_F1, 0, ACT_HELP}, {'?', 0, ACT_HELP}}},
-    {"Esc", "close / deselect", {{UI_KEY_ESCAPE, 0, ACT_DESELECT}}},
+    {"Esc", "close / deselect; cancel a long job", {{UI_KEY_ESCAPE, 0, ACT_DESELECT}}},
     {"Q  Ctrl W", "quit", {{'q', 0, ACT_QUIT}, {'w', UI_MOD_CTRL, ACT_QUIT}}},
 };
 const int ui_keys_count = (int)(sizeof ui_keys / sizeof ui_keys[0]);

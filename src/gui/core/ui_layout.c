@@ -102,13 +102,13 @@ static void layout_left(UiLayout *L, UiRect r)
     L->crop_area = r;
 }
 
-static void layout_right(UiLayout *L, UiRect r, int tile)
+static void layout_right(UiLayout *L, UiRect r, int tile, int patches)
 {
     int head = L->px_body + U(L, 10);
     L->zoom_head = L->zoom_area = (UiRect){r.x, r.y, r.w, 0};
     if (tile) { /* the enlarged tile above the cards; without one the cards have it all */
         L->zoom_head = ui_cut_top(&r, head);
-        L->zoom_area = ui_cut_top(&r, r.h * 20 / 100);
+        L->zoom_area = ui_cut_top(&r, r.h * (patches ? 40 : 20) / 100);
         ui_cut_top(&r, L->gap);
     }
     UiRect tabs = ui_cut_top(&r, L->px_body + U(L, 14));
@@ -189,7 +189,7 @@ void ui_layout_ex(UiLayout *L, int w, int h, float zoom, const Shape *shapes, in
 
     layout_strip(L, L->strip, shapes, npos);
     layout_left(L, ui_rect_inset(L->left, U(L, 6)));
-    layout_right(L, ui_rect_inset(L->right, U(L, 6)), (flags & UI_LAYOUT_TILE) != 0);
+    layout_right(L, ui_rect_inset(L->right, U(L, 6)), (flags & UI_LAYOUT_TILE) != 0, (flags & UI_LAYOUT_PATCHES) != 0);
     if (L->lesson) layout_lesson_buttons(L, L->band_head, m);
     else layout_buttons(L, L->bottom, m);
 }

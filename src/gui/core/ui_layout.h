@@ -55,6 +55,7 @@ typedef struct {
 enum {
     UI_LAYOUT_LESSON = 1, /* a narration band with the lesson's buttons at the bottom */
     UI_LAYOUT_TILE = 2,   /* an enlarged tile above the cards */
+    UI_LAYOUT_PATCHES = 4,/* with UI_LAYOUT_TILE: twice its room, for the top patches (key H) */
 };
 
 /* shapes: output shape of every position (shapes[0] = the input). With a tile, no lesson. */

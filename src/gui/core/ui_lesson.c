@@ -38,6 +38,7 @@ void ui_lesson_view(UiState *st, const ArchSpec *a, const LessonStep *s)
     ui_clear_selection(st);
     st->help = 0, st->picker = 0;
     st->kernels = s->panel == PANEL_KERNELS;
+    st->im2col = s->panel == PANEL_IM2COL;
     st->channel = s->channel;
     st->card = CARD_SIZE;
     lesson_anim(st, s);

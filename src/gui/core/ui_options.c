@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "arch.h"
+#include "backward.h"
 #include "lesson.h"
 #include "parse.h"
 #include "ui_keys.h"
@@ -38,6 +39,14 @@ void ui_options_usage(FILE *f)
                "  --size WxH      default 1280x720 (%dx%d to %dx%d)\n"
                "  --channel C     enlarge channel C      --unit C,Y,X  click unit (C, Y, X)\n"
                "  --card size|params|field|math          --kernels   show kernels\n"
+               "  --im2col        a conv layer as im2col + one matrix product (key I)\n"
+               "  --engine naive|fast   compute the layers with the naive loops or the fast engine (key F)\n"
+               "  --train         live training of LeNet-5 on Fashion-MNIST (key J); --subset N images per\n"
+               "                  epoch (2000), --train-epochs N: the screenshot waits for N epochs\n"
+               "  --view crops|occlusion|patches|saliency   the ten crops (X), the occlusion map (O), the\n"
+               "                  enlarged channel's top patches over the photo's folder (H) or the\n"
+               "                  saliency map (Y) of the top-1 class (of --unit C,Y,X with --step)\n"
+               "  --saliency-method gradient|guided|deconv   the saliency map's method (key B)\n"
                "  --theme contrast  --grey  --per-layer  --mirror  --zoom F (%g to %g)  --show-keys\n"
                "  --lesson FILE --lesson-step N   show step N (from 1) of a lesson\n"
                "  --animate K     the sliding window at position K (from 0, row by row) of a conv or\n"
@@ -104,13 +113,14 @@ static int parse_card(const char *s)
 typedef enum {
     OPT_WEIGHTS, OPT_ARCH, OPT_FONT, OPT_EXPORT_DIR, OPT_SCREENSHOT, OPT_STEP, OPT_SELFTEST, OPT_SELFTEST_BAD,
     OPT_LESSON, OPT_LESSON_STEP, OPT_SIZE, OPT_THEME, OPT_CARD, OPT_CHANNEL, OPT_ZOOM, OPT_UNIT, OPT_ANIMATE,
-    OPT_FRAMES, OPT_COMPARE, OPT_RESIZE, OPT_COUNT
+    OPT_FRAMES, OPT_COMPARE, OPT_RESIZE, OPT_ENGINE, OPT_VIEW, OPT_TRAIN_EPOCHS, OPT_SUBSET, OPT_SAL_METHOD, OPT_COUNT
 } OptId;
 
 static const char *const opt_names[OPT_COUNT] = {
     "--weights", "--arch", "--font", "--export-dir", "--screenshot", "--step", "--selftest-events",
     "--selftest-bad", "--lesson", "--lesson-step", "--size", "--theme", "--card", "--channel", "--zoom", "--unit",
-    "--animate", "--frames", "--compare", "--resize",
+    "--animate", "--frames", "--compare", "--resize", "--engine", "--view", "--train-epochs", "--subset",
+    "--saliency-method",
 };
 
 /* Flags: name -> the int they set to a value. */
@@ -120,6 +130,8 @@ static int *flag_of(UiOptions *o, const char *s, int *value)
     if (!strcmp(s, "--help") || !strcmp(s, "-h")) return &o->help;
     if (!strcmp(s, "--bench-ui")) return &o->bench;
     if (!strcmp(s, "--kernels")) return &o->kernels;
+    if (!strcmp(s, "--im2col")) return &o->im2col;
+    if (!strcmp(s, "--train")) return &o->train;
     if (!strcmp(s, "--show-keys")) return &o->show_keys;
     if (!strcmp(s, "--per-layer")) return &o->norm;
     if (!strcmp(s, "--mirror")) return &o->mirror;
@@ -188,6 +200,27 @@ static int take_value(UiOptions *o, OptId id, const char *v, Err *e)
         if (strcmp(v, "warp") && strcmp(v, "short"))
             return err_set(e, "%s %s: warp (the whole photo to 256×256, as Caffe) or short (the shorter side)", name, v);
         o->resize = v;
+        break;
+    case OPT_TRAIN_EPOCHS: /* --train: the screenshot waits for this many epochs */
+        if (parse_int(v, 1, UI_OPT_MAX_TRAIN_EPOCHS, &o->train_epochs))
+            return err_set(e, "%s %s: a number of epochs from 1 to %d", name, v, UI_OPT_MAX_TRAIN_EPOCHS);
+        break;
+    case OPT_SUBSET:
+        if (parse_int(v, 1, 60000, &o->train_subset)) return err_set(e, "%s %s: training images from 1 to 60000", name, v);
+        break;
+    case OPT_ENGINE:
+        if (strcmp(v, "naive") && strcmp(v, "fast")) return err_set(e, "%s %s: naive or fast", name, v);
+        o->fast = strcmp(v, "fast") == 0;
+        break;
+    case OPT_VIEW:
+        o->view = !strcmp(v, "crops") ? UI_TOOL_VIEW_CROPS : !strcmp(v, "occlusion") ? UI_TOOL_VIEW_OCCLUSION
+                : !strcmp(v, "patches") ? UI_TOOL_VIEW_PATCHES : !strcmp(v, "saliency") ? UI_TOOL_VIEW_SALIENCY : -1;
+        if (o->view < 0) return err_set(e, "%s %s: one of crops, occlusion, patches, saliency", name, v);
+        break;
+    case OPT_SAL_METHOD:
+        for (o->sal_method = RELU_MODE_COUNT - 1; o->sal_method >= 0; o->sal_method--)
+            if (strcmp(v, relu_mode_name((ReluMode)o->sal_method)) == 0) break;
+        if (o->sal_method < 0) return err_set(e, "%s %s: one of gradient, guided, deconv", name, v);
         break;
     case OPT_COUNT: break;
     }

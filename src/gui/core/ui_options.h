@@ -25,6 +25,7 @@
 #define UI_OPT_MAX_ANIM 1000000   /* --animate K and --frames N */
 #define UI_OPT_ANIM_NONE (-1)     /* no --animate */
 #define UI_OPT_ANIM_ALL (-2)      /* --animate all: every position (or --frames N of them) */
+#define UI_OPT_MAX_TRAIN_EPOCHS 64 /* --train-epochs N (ui_train.h's UI_TRAIN_EPOCHS) */
 
 typedef struct {
     const char *image, *weights, *arch, *font, *export_dir, *screenshot, *step, *selftest;
@@ -39,12 +40,19 @@ typedef struct {
     int unit[3], has_unit;/* C, Y, X */
     int card;             /* UiCard, -1: the default */
     int kernels, theme, norm, cmap, mirror, show_keys;
+    int im2col;           /* --im2col: a conv layer as im2col + matrix product */
+    int fast;             /* --engine fast: the window computes with the fast engine (key F) */
+    int view;             /* --view crops|occlusion|patches|saliency: UI_TOOL_VIEW_*, 0: none */
+    int sal_method;       /* --saliency-method: ReluMode (nn/backward.h), 0: gradient */
     float zoom;
     /* the sliding window (ui_anim.h): --animate K|all, --frames N, --compare VARIANT */
     int animate;          /* position K, UI_OPT_ANIM_ALL, or UI_OPT_ANIM_NONE */
     int frames;           /* 0: every position */
     int compare;          /* UiAnimVariant, 0: auto */
     int verbose;          /* --screenshot: print what the animation's counters say */
+    int train;            /* --train: the live-training view (key J) */
+    int train_epochs;     /* --train-epochs N: epochs of the run (screenshot: trained first); 0: 20 */
+    int train_subset;     /* --subset N: training images per epoch; 0: 2,000 */
     int check_fit;        /* --check-fit 1, --check-fit-all 2: report texts that do not fit */
 } UiOptions;
 

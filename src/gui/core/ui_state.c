@@ -1,6 +1,8 @@
 /* ui_state.c - stepping, jumping, selection and toggles (pure; see ui_state.h). */
 #include "ui_state.h"
 
+#include "backward.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,7 @@ void ui_state_init(UiState *st, int nlayers)
     st->cmap = 1;      /* viridis reads better on a projector than grey */
     st->zoom = 1.0f;
     st->card = CARD_SIZE;
+    st->sal = (UiSalTarget){-1, -1, 0, 0, 0}; /* the top-1 class */
     ui_anim_init(&st->anim);
 }
 
@@ -44,6 +47,7 @@ int ui_jump(UiState *st, int pos)
     ui_clear_selection(st);
     ui_anim_rewind(&st->anim);
     if (st->card == CARD_MATH) st->card = CARD_SIZE;
+    if (st->tool_view != UI_TOOL_VIEW_PATCHES) st->tool_view = 0; /* crops and occlusion are no layer's view */
     return 1;
 }
 
@@ -123,7 +127,7 @@ int ui_apply(UiState *st, UiAction a)
         case ACT_HOME: return ui_lesson_goto(st, 0);
         case ACT_END: return ui_lesson_goto(st, st->lesson_nsteps - 1);
         case ACT_DESELECT:
-            if (st->help || st->message[0]) break; /* Esc closes an overlay first */
+            if (st->help || st->message[0] || st->tool_view) break; /* Esc closes an overlay or a tool's view first */
             /* fall through */
         case ACT_LESSON_EXIT: st->lesson = 0; return UI_FX_LEAVE;
         default: break;
@@ -136,6 +140,7 @@ int ui_apply(UiState *st, UiAction a)
     case ACT_END: return ui_jump(st, st->nlayers) ? UI_FX_RUN : 0;
     case ACT_LESSONS: st->picker = 1, st->help = 0; return UI_FX_LESSONS;
     case ACT_LESSON_EXIT: return 0;
+    case ACT_TRAIN: case ACT_TRAIN_RESET: case ACT_TRAIN_DROPOUT: case ACT_TRAIN_SUBSET: return 0; /* ui_app.c */
     case ACT_PICK: return 0;
     case ACT_MIRROR: st->mirror = !st->mirror; ui_clear_selection(st); return UI_FX_IMAGE;
     case ACT_SAMPLE:
@@ -145,6 +150,20 @@ int ui_apply(UiState *st, UiAction a)
     case ACT_NORM: st->norm = !st->norm; return 0;
     case ACT_CMAP: st->cmap = !st->cmap; return 0;
     case ACT_KERNELS: st->kernels = !st->kernels; return 0;
+    case ACT_IM2COL: st->im2col = !st->im2col; return 0;
+    case ACT_ENGINE: st->fast = !st->fast; return 0;
+    case ACT_CROPS:
+    case ACT_OCCLUSION:
+    case ACT_PATCHES:
+    case ACT_SALIENCY: { /* opening one starts its job (ui_app.c) */
+        int k = a == ACT_CROPS ? UI_TOOL_VIEW_CROPS : a == ACT_OCCLUSION ? UI_TOOL_VIEW_OCCLUSION
+              : a == ACT_SALIENCY ? UI_TOOL_VIEW_SALIENCY : UI_TOOL_VIEW_PATCHES;
+        st->tool_view = st->tool_view == k ? 0 : k;
+        return st->tool_view ? UI_FX_TOOL : 0;
+    }
+    case ACT_SAL_METHOD: /* the next method; an open saliency view computes it */
+        st->sal_method = (st->sal_method + 1) % RELU_MODE_COUNT;
+        return st->tool_view == UI_TOOL_VIEW_SALIENCY ? UI_FX_TOOL : 0;
     case ACT_EXPORT: return UI_FX_EXPORT;
     case ACT_THEME: st->theme = (st->theme + 1) % 2; return 0;
     case ACT_HELP: st->help = !st->help; return 0;
@@ -159,6 +178,7 @@ int ui_apply(UiState *st, UiAction a)
     case ACT_DESELECT:
         if (st->help) st->help = 0;
         else if (st->message[0]) st->message[0] = '\0';
+        else if (st->tool_view) st->tool_view = 0;
         else if (st->unit.valid) st->unit.valid = 0;
         else st->channel = -1;
         return 0;

@@ -28,6 +28,15 @@ typedef enum {
     ACT_ANIM,         /* A: the sliding window on / off (ui_anim.h) */
     ACT_ANIM_SLOWER, ACT_ANIM_FASTER, ACT_ANIM_VARIANT,
     ACT_SPACE, ACT_RIGHT, ACT_LEFT, /* the animation's pause / step keys while it plays, else next / prev */
+    ACT_IM2COL,       /* I: a conv layer as Caffe's matrix product (ui_view_im2col.h) */
+    ACT_ENGINE,       /* F: naive loops / fast engine (ui_app.c asks the worker) */
+    ACT_CROPS,        /* X: the paper's ten crops (ui_view_tools.h) */
+    ACT_OCCLUSION,    /* O: the occlusion map */
+    ACT_PATCHES,      /* H: the selected channel's top patches */
+    ACT_SALIENCY,     /* Y: the gradient image of the target (ui_view_saliency.h) */
+    ACT_SAL_METHOD,   /* B: its method: gradient / guided / deconv */
+    ACT_TRAIN,        /* J: live training of LeNet-5 (ui_train.h); in it Space pauses, M mirrors */
+    ACT_TRAIN_RESET, ACT_TRAIN_DROPOUT, ACT_TRAIN_SUBSET, /* R, D, Z in the training view */
     ACT_COUNT
 } UiAction;
 
@@ -41,7 +50,11 @@ enum {
     UI_FX_LESSONS = 64,   /* the picker opened: list the lessons */
     UI_FX_PICK = 128,     /* start the lesson picker_sel */
     UI_FX_LEAVE = 256,    /* the lesson ended: undo its input settings */
+    UI_FX_TOOL = 512,     /* a tool's view opened (st.tool_view): start its job */
 };
+
+/* st.tool_view: the same numbers as UiToolKind (ui_model.h), which this header cannot see. */
+enum { UI_TOOL_VIEW_CROPS = 1, UI_TOOL_VIEW_OCCLUSION = 2, UI_TOOL_VIEW_PATCHES = 3, UI_TOOL_VIEW_SALIENCY = 4 };
 
 typedef enum { CARD_SIZE, CARD_PARAMS, CARD_RF, CARD_MATH, CARD_COUNT } UiCard;
 extern const char *const ui_card_names[CARD_COUNT];
@@ -54,6 +67,13 @@ typedef struct {
     int pos;          /* position the unit belongs to */
     int c, y, x;      /* channel, row, column in that position's output */
 } UiUnit;
+
+/* What the saliency view (Y) follows: a class score (layer -1; cls -1: the top-1 class) or
+   the unit (c, y, x) of arch layer `layer`'s output. Clicks set it (ui_view_saliency.h). */
+typedef struct {
+    int layer, cls;
+    int c, y, x;
+} UiSalTarget;
 
 typedef struct {
     int nlayers;      /* arch layers; positions are 0 .. nlayers */
@@ -68,6 +88,12 @@ typedef struct {
     int theme;        /* ThemeId */
     int card;         /* UiCard shown in the right column */
     int kernels;      /* centre shows kernels instead of feature maps */
+    int im2col;       /* centre shows a conv layer as im2col + matrix product */
+    int tool_view;    /* UiToolKind (ui_model.h): ten crops or occlusion in the centre, top
+                         patches in the enlarged-channel panel; 0: none */
+    int fast;         /* the fast engine was asked for (F) */
+    UiSalTarget sal;  /* the saliency view's target */
+    int sal_method;   /* ReluMode (nn/backward.h): gradient, guided, deconv (B) */
     int help;         /* key overlay shown */
     int fullscreen;
     float zoom;       /* Ctrl +/- on top of the window-size scale, 0.5 .. 3 */

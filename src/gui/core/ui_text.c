@@ -358,9 +358,13 @@ int ui_math(const Net *n, int layer, int o, int y, int x, UiMath *m)
     if (layer < 0 || layer >= n->nlayers) return -1;
     int conv = layer, relu = -1;
     LayerKind k = n->plan.layers[layer].spec->kind;
-    if (k == LK_RELU && layer > 0 && n->plan.layers[layer - 1].spec->kind == LK_CONV) conv = layer - 1, relu = layer;
+    /* the unit's activation: a ReLU (alexnet) or tanh (lenet5) right after the conv */
+    if ((k == LK_RELU || k == LK_TANH) && layer > 0 && n->plan.layers[layer - 1].spec->kind == LK_CONV)
+        conv = layer - 1, relu = layer;
     else if (k != LK_CONV) return -1;
-    else if (layer + 1 < n->nlayers && n->plan.layers[layer + 1].spec->kind == LK_RELU) relu = layer + 1;
+    else if (layer + 1 < n->nlayers && (n->plan.layers[layer + 1].spec->kind == LK_RELU ||
+                                         n->plan.layers[layer + 1].spec->kind == LK_TANH))
+        relu = layer + 1;
     const PlanLayer *r = &n->plan.layers[conv];
     const LayerSpec *l = r->spec;
     if (!n->weights || !n->weights->l || !n->weights->l[conv].w) return -1;
@@ -399,7 +403,8 @@ int ui_math(const Net *n, int layer, int o, int y, int x, UiMath *m)
     m->pre = (float)(sum + b[o]);
     m->stored = n->run[conv].out_data[((size_t)o * r->out.h + y) * r->out.w + x];
     m->check = conv2d_unit(in, w, b, r->in, r->out.c, l->k, l->stride, l->pad, l->groups, o, y, x);
-    m->after_relu = m->pre > 0 ? m->pre : 0.0f;
+    m->act_tanh = relu >= 0 && n->plan.layers[relu].spec->kind == LK_TANH;
+    m->after_relu = m->act_tanh ? tanhf(m->pre) : m->pre > 0 ? m->pre : 0.0f;
     return 0;
 }
 
@@ -440,5 +445,6 @@ void ui_math_text(const Net *n, const UiMath *m, UiLines *L)
     int ok = fabsf(m->stored - m->check) <= 1e-3f * (1.0f + fabsf(m->check));
     ui_lines_add(L, ok ? UI_LS_DIM : UI_LS_WARN, "out_data %.4f, conv2d_unit %.4f %s", m->stored, m->check,
                  ok ? "✓" : "(differ!)");
-    ui_lines_add(L, UI_LS_HEAD, "ReLU: max(0, %.4f) = %.4f", m->pre, m->after_relu);
+    if (m->relu >= 0 && m->act_tanh) ui_lines_add(L, UI_LS_HEAD, "tanh(%.4f) = %.4f", m->pre, m->after_relu);
+    else if (m->relu >= 0) ui_lines_add(L, UI_LS_HEAD, "ReLU: max(0, %.4f) = %.4f", m->pre, m->after_relu);
 }

@@ -54,7 +54,7 @@ void ui_rf_text(const Net *n, int layer, int y, int x, UiLines *L);
 /* "Show the math" for one unit of a conv layer (or of the ReLU right after one). */
 typedef struct {
     int conv;            /* arch index of the conv layer computed */
-    int relu;            /* arch index of the following ReLU, -1 if none */
+    int relu;            /* arch index of the following ReLU or tanh, -1 if none */
     int o, y, x;
     int k, stride, pad, groups, group, cin, cin_g, c0; /* reads channels c0 .. c0+cin_g-1 */
     int y0, x0;          /* window top-left in input coordinates (may be < 0: padding) */
@@ -67,7 +67,8 @@ typedef struct {
     float bias, pre;     /* pre = sum + bias */
     float stored;        /* out_data of the conv layer at (o, y, x) */
     float check;         /* conv2d_unit's value */
-    float after_relu;
+    float after_relu;    /* the activation after it: ReLU, or tanh when act_tanh */
+    int act_tanh;
 } UiMath;
 
 /* Fills m for unit (o, y, x) of layer; 0, or -1 if the layer is not a conv (or ReLU after

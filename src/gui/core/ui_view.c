@@ -4,6 +4,8 @@
 #include "ui_view_internal.h"
 #include "ui_keys.h"
 #include "ui_view_anim.h"
+#include "ui_view_saliency.h"
+#include "ui_view_tools.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -308,8 +310,7 @@ void vw_status(DrawList *dl, const UiView *v, int px)
         static const char *const spin[] = {"◐", "◓", "◑", "◒"};
         snprintf(right, sizeof right, "%s %s…", spin[(int)(v->now * 6) % 4], v->m->busy_what);
     } else if (v->m->net && v->st->pos > 0 && v->st->pos <= v->m->ready) {
-        int i = v->st->pos - 1;
-        snprintf(right, sizeof right, "%s computed in %.1f ms", v->m->net->plan.layers[i].spec->name, v->m->net->run[i].ms);
+        ui_engine_text(v->m, v->st->pos - 1, right, sizeof right);
     }
     if (v->m->model) { /* which resize made the crop: warp (Caffe) or the shorter side */
         size_t n = strlen(right);
@@ -320,7 +321,8 @@ void vw_status(DrawList *dl, const UiView *v, int px)
         size_t n = strlen(right);
         snprintf(right + n, sizeof right - n, "%sframe %.1f ms", n ? "   " : "", v->frame_ms);
     }
-    int rw = dl_text_in(dl, s, 1, FONT_SANS, px, COL(v, v->m->busy ? TC_WARN : TC_DIM), right);
+    int rw = vw_progress(dl, v, s, px); /* a long job: its bar instead */
+    if (!rw) rw = dl_text_in(dl, s, 1, FONT_SANS, px, COL(v, v->m->busy ? TC_WARN : TC_DIM), right);
     UiRect left = {s.x, s.y, s.w - rw - L->gap, s.h};
     dl_clip(dl, left);
     vw_text_fit(dl, left, -1, FONT_SANS, px, L->px_small, COL(v, TC_TEXT), v->st->status);
@@ -365,7 +367,8 @@ static void help_overlay(DrawList *dl, const UiView *v)
     const UiLayout *L = v->L;
     if (!v->st->help) return;
     dl_rect(dl, (UiRect){0, 0, L->w, L->h}, COL(v, TC_SHADE));
-    int lh = L->px_body * 3 / 2;
+    int px = L->px_body, lh = px * 3 / 2;
+    while (px > L->px_small && (ui_keys_count + 3) * lh + 2 * L->pad > L->h) lh = --px * 4 / 3; /* all rows on screen */
     int h = (ui_keys_count + 3) * lh + 2 * L->pad;
     int w = US(v, 760) < L->w - 2 * L->pad ? US(v, 760) : L->w - 2 * L->pad;
     UiRect r = {(L->w - w) / 2, (L->h - h) / 2, w, h};
@@ -377,8 +380,8 @@ static void help_overlay(DrawList *dl, const UiView *v)
     y += lh * 3 / 2;
     int kx = r.x + L->pad, dx = r.x + w * 2 / 5;
     for (int i = 0; i < ui_keys_count; i++, y += lh) {
-        dl_text(dl, kx, y, FONT_MONO, L->px_body, COL(v, TC_TEXT), ui_keys[i].keys);
-        dl_text(dl, dx, y, FONT_SANS, L->px_body, COL(v, TC_DIM), ui_keys[i].what);
+        dl_text(dl, kx, y, FONT_MONO, px, COL(v, TC_TEXT), ui_keys[i].keys);
+        dl_text(dl, dx, y, FONT_SANS, px, COL(v, TC_DIM), ui_keys[i].what);
     }
 }
 
@@ -436,6 +439,7 @@ void ui_pick(const UiView *v, int x, int y, UiPick *p)
         p->kind = PICK_TAB;
         return;
     }
+    if (ui_sal_pick(v, x, y, p)) return;
     UiGrid g;
     int tile, py, px;
     int anim = v->st->anim.on && v->st->anim.count > 0; /* the sliding window covers the tiles */
@@ -514,9 +518,11 @@ int ui_click(UiState *st, const UiView *v, int x, int y)
         st->unit = (UiUnit){1, st->pos, p.c, p.y, p.x};
         if (v->m->net && layer >= 0 && layer < v->m->ready && ui_math(v->m->net, layer, p.c, p.y, p.x, &m) == 0)
             st->card = CARD_MATH;
-        return 0;
+        return ui_sal_click(st, v, &p); /* the unit is the saliency target too */
     }
     case PICK_STRIP:
+    case PICK_SAL_METHOD:
+    case PICK_SAL_CLASS: return ui_sal_click(st, v, &p);
     case PICK_NONE: break;
     }
     return 0;

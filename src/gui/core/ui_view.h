@@ -32,7 +32,10 @@ typedef struct {
     const UiLessonShow *lesson; /* NULL: no lesson, no picker */
 } UiView;
 
-typedef enum { PICK_NONE, PICK_BOX, PICK_BUTTON, PICK_TAB, PICK_TILE, PICK_ZOOM, PICK_STRIP, PICK_LESSON } UiPickKind;
+typedef enum {
+    PICK_NONE, PICK_BOX, PICK_BUTTON, PICK_TAB, PICK_TILE, PICK_ZOOM, PICK_STRIP, PICK_LESSON,
+    PICK_SAL_METHOD, PICK_SAL_CLASS /* the saliency view's buttons and classes (ui_view_saliency.h) */
+} UiPickKind;
 
 typedef struct {
     UiPickKind kind;
@@ -40,7 +43,8 @@ typedef struct {
     UiAction action;      /* PICK_BUTTON */
     int card;             /* PICK_TAB */
     int c, y, x;          /* PICK_TILE / PICK_ZOOM: unit of the current position */
-    int index;            /* PICK_STRIP: unit of a vector; PICK_LESSON: entry of the picker */
+    int index;            /* PICK_STRIP: unit of a vector; PICK_LESSON: entry of the picker;
+                             PICK_SAL_METHOD: ReluMode; PICK_SAL_CLASS: class */
 } UiPick;
 
 /* Rebuilds the atlas, fc strip and kernel images when their keys change. */

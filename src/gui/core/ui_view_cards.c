@@ -84,6 +84,9 @@ static void card_lines(const UiView *v, UiLines *lines)
         if (s->valid && s->pos == v->st->pos && layer >= 0 && layer < v->m->ready &&
             ui_math(n, layer, s->c, s->y, s->x, &m) == 0) {
             ui_math_text(n, &m, lines);
+            if (m.conv < UI_MODEL_MAX_LAYERS && v->m->by[m.conv] == UI_ENGINE_FAST)
+                ui_lines_add(lines, UI_LS_DIM, "The maps came from the fast engine (im2col + SGEMM); this sum is "
+                                               "the naive loops' (conv2d_unit), as always.");
             break;
         }
         ui_lines_clear(lines);

@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "kernels.h"
+#include "ui_view_im2col.h"
+#include "ui_view_saliency.h"
+#include "ui_view_tools.h"
 
 static int is_spatial(Shape s) { return s.h > 1 || s.w > 1; }
 
@@ -30,7 +33,8 @@ static int show_kernels(const UiView *v)
 
 int vw_center_grid(const UiView *v, UiGrid *g)
 {
-    if (!v->m->net || show_kernels(v)) return 0;
+    if (!v->m->net || show_kernels(v) || ui_view_im2col_shown(v) || ui_view_tools_shown(v) || ui_view_saliency_shown(v))
+        return 0;
     Shape s;
     if (!ui_view_data(v, v->st->pos, &s) || !is_spatial(s)) return 0;
     int gap = s.c > 200 ? US(v, 1) : US(v, 2);
@@ -101,6 +105,9 @@ void ui_view_images(UiImages *im, const UiView *v)
         uint64_t kkey = ui_key(ui_key(m->net_gen, (uint64_t)kl), first ? 0xF1 : (uint64_t)o + 7);
         ui_images_kernels(im, m->weights->l[kl].w, r->out.c, cin_g, r->spec->k, m->arch->preproc.bgr, bands, o, kkey);
     }
+    ui_view_im2col_images(im, v);
+    ui_view_tools_images(im, v);
+    ui_view_saliency_images(im, v);
 }
 
 /* ---- the centre ------------------------------------------------------------------------------ */
@@ -246,6 +253,8 @@ void vw_center(DrawList *dl, const UiView *v)
     char head[200], sh[32], right[96] = "";
     shape_hwc(s, sh, sizeof sh);
     const float *d = ui_view_data(v, st->pos, &s);
+    if (vw_tools(dl, v) || vw_saliency(dl, v)) return;
+    if (vw_im2col(dl, v)) return;
     if (show_kernels(v)) {
         int kl = kernel_layer(v);
         const PlanLayer *r = &n->plan.layers[kl];
@@ -289,6 +298,7 @@ void vw_center(DrawList *dl, const UiView *v)
 
 void vw_zoom(DrawList *dl, const UiView *v)
 {
+    if (vw_patches(dl, v)) return;
     const UiLayout *L = v->L;
     int c;
     UiRect r;

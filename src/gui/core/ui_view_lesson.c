@@ -39,6 +39,7 @@ void ui_view_layout(UiLayout *L, int w, int h, const UiView *v, DrawList *dl)
     int npos = ui_view_shapes(v->m, shapes, UI_MAX_POS), flags = st->lesson ? UI_LAYOUT_LESSON : 0;
     if (st->channel >= 0 && st->pos < npos && ui_view_data(v, st->pos, &s) && (s.h > 1 || s.w > 1) && st->channel < s.c)
         flags |= UI_LAYOUT_TILE;
+    if (st->tool_view == UI_TOOL_VIEW_PATCHES && st->pos > 0 && !st->lesson) flags |= UI_LAYOUT_TILE | UI_LAYOUT_PATCHES; /* H */
     ui_layout_ex(L, w, h, st->zoom, shapes, npos, dl, flags, 0);
     const char *text = v->lesson && v->lesson->ls ? v->lesson->narration : NULL;
     if (!st->lesson || !text) return;

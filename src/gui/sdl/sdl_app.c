@@ -22,11 +22,38 @@ static void wk_narrate(void *c, Lesson *one, int layers, unsigned tag, const Lab
 static void wk_drop(void *c, const char *path, int mirror) { worker_drop(wk_of(c), path, mirror); }
 static void wk_target(void *c, int layers) { worker_target(wk_of(c), layers); }
 static int wk_sync(void *c, UiModel *m, UiNote *note) { return worker_sync(wk_of(c), m, note); }
+static void wk_engine(void *c, int fast) { worker_engine(wk_of(c), fast); }
+static void wk_crops(void *c) { worker_crops(wk_of(c)); }
+static void wk_occlusion(void *c) { worker_occlusion(wk_of(c)); }
+static void wk_patches(void *c, int layer) { worker_patches(wk_of(c), layer, NULL); }
+static void wk_cancel(void *c) { worker_cancel(wk_of(c)); }
+static void wk_saliency(void *c, const UiSalTarget *t, int method)
+{
+    SalParams p = {.method = (ReluMode)method, .layer = t->layer, .cls = t->cls, .c = t->c, .y = t->y, .x = t->x};
+    worker_saliency(wk_of(c), &p);
+}
+
+/* The training thread, as UiApp sees it: started by the first J, with its own mailbox. */
+static void tt_cmd(void *c, UiTrainCmd cmd, const UiTrainSettings *s)
+{
+    App *A = c;
+    Err e = {0};
+    if (cmd == UI_TRAIN_CMD_START && !A->tt && !(A->tt = train_thread_start(s, "fashion-mnist", &e)))
+        ui_set_message(&A->app.st, 1, sdl_now(), 0, "%s", e.msg);
+    if (!A->tt) return;
+    if (cmd == UI_TRAIN_CMD_PAUSE || cmd == UI_TRAIN_CMD_RESUME) train_thread_pause(A->tt, cmd == UI_TRAIN_CMD_PAUSE);
+    if (cmd == UI_TRAIN_CMD_RESET) train_thread_reset(A->tt, s);
+    if (cmd == UI_TRAIN_CMD_NEXT) train_thread_next(A->tt, s);
+}
+static int tt_sync(void *c, UiTrainSnap *out) { return ((App *)c)->tt ? train_thread_sync(((App *)c)->tt, out) : 0; }
 
 void sdl_app_init(App *A, const UiOptions *o)
 {
-    UiAppWorker port = {A, wk_weights, wk_image, wk_image_crop, wk_dropout, wk_narrate, wk_drop, wk_target, wk_sync};
+    UiAppWorker port = {A,        wk_weights, wk_image,  wk_image_crop, wk_dropout,   wk_narrate, wk_drop,
+                        wk_target, wk_sync,   wk_engine, wk_crops,      wk_occlusion, wk_patches, wk_cancel,
+                        wk_saliency};
     ui_app_init(&A->app, o, &port);
+    A->app.tp = (UiAppTrain){A, tt_cmd, tt_sync};
 }
 
 int sdl_app_start(App *A, int threaded, Err *e)
@@ -44,6 +71,8 @@ void sdl_app_free(App *A)
 {
     worker_stop(A->wk); /* first: it may still write into what the app owns */
     A->wk = NULL;
+    train_thread_stop(A->tt); /* joins the training thread */
+    A->tt = NULL;
     ui_app_free(&A->app);
     sdl_gfx_free(A->gfx);
     if (A->ren) SDL_DestroyRenderer(A->ren);

@@ -19,11 +19,13 @@
 
 #include "sdl_render.h"
 #include "ui_app.h"
+#include "train_thread.h"
 #include "worker.h"
 
 typedef struct {
     UiApp app;
     Worker *wk;
+    TrainThread *tt;      /* the training thread, from the first J (NULL before) */
     SDL_Window *win;      /* NULL headless */
     SDL_Renderer *ren;
     SDL_Surface *surf;    /* headless: what the software renderer draws into */

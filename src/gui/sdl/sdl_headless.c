@@ -20,13 +20,20 @@ static int offscreen_init(App *A, int w, int h, Err *e)
     return sdl_app_start(A, 0, e);
 }
 
-/* What --channel / --unit / --card / --show-keys ask for, on top of the position. */
+/* What --channel / --unit / --card / --show-keys / --view ask for, on top of the position
+   (--view's job runs here: the worker is synchronous). */
 static void apply_extras(UiApp *P)
 {
     const UiOptions *a = &P->a;
     if (a->has_unit) ui_select_unit(&P->st, P->st.pos, a->unit[0], a->unit[1], a->unit[2]);
+    if (a->has_unit && P->st.pos > 0) /* the clicked unit is the saliency map's target too */
+        P->st.sal = (UiSalTarget){ui_pos_layer(P->st.pos), -1, a->unit[0], a->unit[1], a->unit[2]};
     if (a->card >= 0) P->st.card = a->card;
     P->st.help = a->show_keys;
+    if (a->view) {
+        ui_app_tool(P, a->view);
+        ui_app_absorb(P, sdl_now());
+    }
 }
 
 /* Applies --step / --channel / --unit / --card after the model is in. */
@@ -53,10 +60,22 @@ static int apply_screenshot_state(App *A)
         ui_jump(&P->st, pos);
     }
     worker_target(A->wk, P->st.pos); /* synchronous here */
+    if (a->fast) { /* --engine fast: after the naive run, so the status line shows both times */
+        worker_engine(A->wk, 1);
+        worker_target(A->wk, P->st.pos);
+    }
     ui_app_absorb(P, sdl_now());
     P->st.channel = a->channel;
     apply_extras(P);
     return 0;
+}
+
+/* --train: the run's epochs (--train-epochs) are trained before the picture is taken. */
+static void wait_training(App *A)
+{
+    UiTrainSnap *s = A->app.train;
+    while (A->tt && s && (train_thread_sync(A->tt, s), s->state != UI_TRAIN_DONE && s->state != UI_TRAIN_ERROR))
+        SDL_Delay(20);
 }
 
 /* pattern's one %[0][width]d replaced by i (checked by ui_options_parse). */
@@ -137,6 +156,7 @@ int sdl_screenshot_mode(App *A)
     int failed = P->st.message[0] && P->st.message_error;
     if (failed) fprintf(stderr, "alexscope: %s\n", P->st.message);
     if (rc == 0 && P->a.animate != UI_OPT_ANIM_NONE) return animate_shots(A) != 0 || failed ? 1 : 0;
+    if (P->train_view) wait_training(A);
     sdl_app_frame(A, sdl_now(), 0);
     Image shot = {0};
     if (sdl_gfx_read(A->gfx, A->w, A->h, &shot, &e) != 0 || img_write_png(P->a.screenshot, &shot, &e) != 0) {

@@ -1,7 +1,8 @@
 /* sdl_selftest.c - the hidden --selftest-events driver (tests/test_gui_xvfb.c): real SDL
    events through the real loop. With --lesson first every lesson step forward and back and
-   the picker; then 40 keys, a good dropped image (it must open) and a bad one (it must be
-   refused with a message, keeping the good one), then quit. Failures go to stderr. */
+   the picker; then 48 keys (the last ones F, X, O and H, with Esc cancelling a job that still
+   runs), a good dropped image (it must open) and a bad one (it must be refused with a
+   message, keeping the good one), then quit. Failures go to stderr. */
 #include <stdio.h>
 #include <string.h>
 
@@ -97,7 +98,7 @@ void sdl_selftest_tick(App *A, SdlSelfTest *t, double now)
     static const struct {
         SDL_Keycode sym;
         Uint16 mod;
-    } keys[40] = {
+    } keys[48] = {
         {SDLK_RIGHT, 0}, {SDLK_RIGHT, 0}, {SDLK_RIGHT, 0}, {SDLK_PAGEDOWN, 0}, {SDLK_SPACE, 0},
         {SDLK_LEFT, 0}, {SDLK_PAGEUP, 0}, {SDLK_g, 0}, {SDLK_c, 0}, {SDLK_k, 0},
         {SDLK_k, 0}, {SDLK_2, 0}, {SDLK_3, 0}, {SDLK_4, 0}, {SDLK_1, 0},
@@ -106,6 +107,8 @@ void sdl_selftest_tick(App *A, SdlSelfTest *t, double now)
         {SDLK_LEFT, 0}, {SDLK_LEFT, 0}, {SDLK_HOME, 0}, {SDLK_s, 0}, {SDLK_RIGHT, 0},
         {SDLK_RIGHT, 0}, {SDLK_g, 0}, {SDLK_SLASH, KMOD_LSHIFT}, {SDLK_ESCAPE, 0}, {SDLK_RIGHT, 0},
         {SDLK_PAGEDOWN, 0}, {SDLK_PAGEDOWN, 0}, {SDLK_PAGEUP, 0}, {SDLK_e, 0}, {SDLK_HOME, 0},
+        {SDLK_f, 0}, {SDLK_x, 0}, {SDLK_ESCAPE, 0}, {SDLK_o, 0}, {SDLK_ESCAPE, 0}, {SDLK_RIGHT, 0},
+        {SDLK_h, 0}, {SDLK_f, 0},
     };
     UiApp *P = &A->app;
     const UiOptions *a = &P->a;
@@ -115,7 +118,12 @@ void sdl_selftest_tick(App *A, SdlSelfTest *t, double now)
         return;
     }
     if (t->phase == 0) {
-        if (t->step < 40) {
+        int n = (int)(sizeof keys / sizeof keys[0]);
+        SDL_Keycode prev = t->step > 0 && t->step < n ? keys[t->step - 1].sym : 0;
+        if (t->step < n && keys[t->step].sym == SDLK_ESCAPE && (prev == SDLK_x || prev == SDLK_o) &&
+            !P->m.progress.running && !idle)
+            return; /* Esc after X / O: wait until the job shows as running, to cancel it */
+        if (t->step < n) {
             if (keys[t->step].sym == SDLK_e && !a->export_dir) push_key(SDLK_RIGHT, 0);
             else push_key(keys[t->step].sym, keys[t->step].mod);
             t->step++;

@@ -10,7 +10,9 @@
 #include "worker_impl.h"
 
 static const char *const job_names[JOB_COUNT] = {"load weights", "load image", "open dropped file", "export",
-                                                 "switch dropout", "set the resize"};
+                                                 "switch dropout", "set the resize", "switch the engine",
+                                                 "compute the ten crops", "compute the occlusion map",
+                                                 "find the top patches", "compute the saliency map"};
 
 /* ---- helpers for the jobs ------------------------------------------------------------ */
 
@@ -127,12 +129,14 @@ static int compute_once(Worker *wk)
     pub->working = 1;
     pthread_mutex_unlock(&wk->mu);
     Err e = {0};
-    int done = net_step(n, &e);
+    int from = n->done;
+    UiEngine used = UI_ENGINE_NAIVE;
+    int done = worker_compute(wk, n, &used, &e);
     if (done < 0) worker_note(wk, 1, "%s", e.msg);
     pthread_mutex_lock(&wk->mu);
     pub->working = 0;
     if (done < 0) wk->q.target = pub->ready, wk->narr.layers = pub->ready; /* no retrying in a loop */
-    else pub->ready = n->done;
+    else pub->ready = n->done, worker_record_times(wk, n, from, used);
     return 1;
 }
 
@@ -217,6 +221,7 @@ void worker_stop(Worker *wk)
     img_free(&wk->own.orig);
     if (wk->own.narr) lesson_free(wk->own.narr), free(wk->own.narr);
     if (wk->narr.request) lesson_free(wk->narr.request), free(wk->narr.request);
+    worker_tools_free(wk);
     pthread_cond_destroy(&wk->ack);
     pthread_cond_destroy(&wk->cv);
     pthread_mutex_destroy(&wk->mu);
@@ -305,6 +310,53 @@ void worker_export(Worker *wk, WorkerExport *x)
     push(wk, &j);
 }
 
+void worker_engine(Worker *wk, int fast)
+{
+    Job j = {.kind = JOB_ENGINE, .engine = fast ? UI_ENGINE_FAST : UI_ENGINE_NAIVE};
+    push(wk, &j);
+}
+
+/* A new tool job: a cancel meant for the previous one must not stop it. */
+static void push_tool(Worker *wk, Job *j)
+{
+    atomic_store(&wk->cancel, 0);
+    push(wk, j);
+}
+
+void worker_crops(Worker *wk)
+{
+    Job j = {.kind = JOB_CROPS};
+    push_tool(wk, &j);
+}
+
+void worker_occlusion(Worker *wk)
+{
+    Job j = {.kind = JOB_OCCLUSION};
+    push_tool(wk, &j);
+}
+
+void worker_patches(Worker *wk, int layer, const char *folder)
+{
+    Job j = {.kind = JOB_PATCHES, .layer = layer};
+    set_path(&j, folder);
+    push_tool(wk, &j);
+}
+
+void worker_saliency(Worker *wk, const SalParams *p)
+{
+    Job j = {.kind = JOB_SALIENCY, .sal = *p};
+    push_tool(wk, &j);
+}
+
+void worker_cancel(Worker *wk) { atomic_store(&wk->cancel, 1); }
+
+void worker_set_progress_hook(Worker *wk, void (*fn)(void *ctx, int done, int total), void *ctx)
+{
+    pthread_mutex_lock(&wk->mu);
+    wk->hook = fn, wk->hook_ctx = ctx;
+    pthread_mutex_unlock(&wk->mu);
+}
+
 void worker_narrate(Worker *wk, Lesson *one, int layers, unsigned tag, const Labels *lb)
 {
     NarrationBox *b = &wk->narr;
@@ -343,6 +395,7 @@ typedef struct {
     Model *model;
     Net *net;
     Image photo, crop;
+    UiModel tools;           /* only its tool results */
 } Replaced;
 
 /* Moves what was published into m (lock held). */
@@ -373,6 +426,7 @@ static void adopt(Worker *wk, UiModel *m, Replaced *old)
         m->narration_tag = b->tag, m->narration_error = b->error;
         b->has_text = 0;
     }
+    worker_tools_adopt(wk, m, &old->tools);
 }
 
 int worker_sync(Worker *wk, UiModel *m, UiNote *note)
@@ -402,5 +456,9 @@ int worker_sync(Worker *wk, UiModel *m, UiNote *note)
     ui_model_drop(old.model);
     img_free(&old.photo);
     img_free(&old.crop);
+    ui_crops_free(&old.tools.crops);
+    ui_occ_free(&old.tools.occ);
+    ui_patches_free(&old.tools.patches);
+    ui_sal_free(&old.tools.sal);
     return got;
 }

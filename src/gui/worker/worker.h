@@ -28,6 +28,7 @@
 
 #include "labels.h"
 #include "lesson.h"
+#include "saliency.h"
 #include "ui_model.h"
 #include "viz.h"
 
@@ -73,6 +74,35 @@ typedef struct {
 /* export_layer (or, for the input, export_maps named "input") into dir, computing the
    layer first if needed, plus <dir>/<layer>_screen.png. */
 void worker_export(Worker *wk, WorkerExport *job);
+
+/* ---- the engines and the tools (issue 9) ---- */
+
+/* The engine the layers are computed with (key F): 0 the naive loops, 1 the fast engine
+   (im2col + SGEMM). Without a fast engine in this build, or with dropout in training mode
+   (the fast engine is inference only), a note says why and the naive loops go on. Every
+   layer is computed again; each layer's time on each engine stays in UiModel.ms. */
+void worker_engine(Worker *wk, int fast);
+/* The paper's ten crops of the current photo (model_full_input + tool_crops). */
+void worker_crops(Worker *wk);
+/* The occlusion map of the current input for its top-1 class: a 32×32 square, stride 16
+   (inputs under 100 px: a quarter and an eighth of the side). */
+void worker_occlusion(Worker *wk);
+/* The top patches of every channel of arch layer `layer` over the images in folder (NULL:
+   the current photo's folder, else the samples). */
+void worker_patches(Worker *wk, int layer, const char *folder);
+/* The gradient image (tool_saliency) of p's class score or unit for the current input, on the
+   worker's own Net (the layers already computed are reused; the rest up to p's layer are
+   computed first); the result goes to UiModel.sal. */
+void worker_saliency(Worker *wk, const SalParams *p);
+/* The tools run on the fast engine when this build has it (they need many passes), else on
+   the naive loops; progress goes to UiModel.progress, the result to UiModel.crops / occ /
+   patches (replacing the previous one), and a note says what it found and how long it took.
+
+   Stops the running tool job after its current batch (any thread): its note says
+   "cancelled" and the previous result stays. */
+void worker_cancel(Worker *wk);
+/* Test hook: fn(ctx, done, total) after each batch of a tool job, on the worker thread. */
+void worker_set_progress_hook(Worker *wk, void (*fn)(void *ctx, int done, int total), void *ctx);
 
 /* The UI's frame start: adopts what the worker published into m (freeing what m held
    before), copies the oldest note into *note (returns 1 if there was one). */

@@ -8,6 +8,7 @@
 #define ALEXSCOPE_WORKER_IMPL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "worker.h"
@@ -15,7 +16,12 @@
 #define WORKER_QUEUE 16
 #define WORKER_NOTES 8
 
-typedef enum { JOB_WEIGHTS, JOB_IMAGE, JOB_DROP, JOB_EXPORT, JOB_DROPOUT, JOB_RESIZE, JOB_COUNT } JobKind;
+typedef enum {
+    JOB_WEIGHTS, JOB_IMAGE, JOB_DROP, JOB_EXPORT, JOB_DROPOUT, JOB_RESIZE,
+    JOB_ENGINE, JOB_CROPS, JOB_OCCLUSION, JOB_PATCHES, /* worker_tools.c */
+    JOB_SALIENCY,           /* worker_saliency.c */
+    JOB_COUNT
+} JobKind;
 
 typedef struct {
     JobKind kind;
@@ -26,7 +32,10 @@ typedef struct {
     int set_crop, crop;     /* JOB_IMAGE: set the crop seed too */
     int train;              /* JOB_DROPOUT */
     int resize;             /* JOB_RESIZE: 0 the preset's, 1 warp, 2 shorter side */
+    int engine;             /* JOB_ENGINE: UiEngine */
+    int layer;              /* JOB_PATCHES: arch layer (path: the folder, if has_path) */
     WorkerExport exp;       /* JOB_EXPORT */
+    SalParams sal;          /* JOB_SALIENCY */
 } Job;
 
 /* UI -> worker: the requests waiting, and how far to compute. */
@@ -57,6 +66,19 @@ typedef struct {
     unsigned ui_gen;         /* the gen the UI has seen */
     UiNote notes[WORKER_NOTES];
     int nnotes;
+    /* the engines and the tools (worker_tools.c) */
+    UiEngine engine;         /* the engine asked for */
+    UiEngine by[UI_MODEL_MAX_LAYERS];
+    unsigned ran[UI_MODEL_MAX_LAYERS];
+    double ms[UI_ENGINES][UI_MODEL_MAX_LAYERS];
+    UiProgress progress;
+    int has_crops, has_occ, has_patches; /* new results not synced yet */
+    UiCrops crops;
+    UiOcclusion occ;
+    UiPatches patches;
+    int has_sal;
+    UiSaliency sal;
+    unsigned tools_gen;
 } Published;
 
 /* UI <-> worker: a lesson step to expand into text, and the text. */
@@ -85,6 +107,9 @@ typedef struct {
     unsigned narr_tag;
     unsigned narr_gen;       /* gen the last narration was expanded at */
     int narr_done;
+    char image_path[1024];   /* the photo's file (the ten crops reload it), "" if none */
+    UiEngine engine;         /* what the layers are computed with */
+    void *fast;              /* FastNet of model for one image (worker_tools.c), NULL */
 } WorkerOwn;
 
 struct Worker {
@@ -94,6 +119,9 @@ struct Worker {
     pthread_cond_t cv;       /* wakes the worker */
     pthread_cond_t ack;      /* wakes a worker waiting for the UI to see ready = 0 */
     int alloc_fail;          /* test hook: the n-th worker_alloc fails (under mu) */
+    atomic_int cancel;       /* set by worker_cancel: the running tool job stops */
+    void (*hook)(void *ctx, int done, int total); /* worker_set_progress_hook */
+    void *hook_ctx;
     JobQueue q;
     Published pub;
     NarrationBox narr;
@@ -115,5 +143,25 @@ void worker_retire(Worker *wk, int k, int drop_input);
 /* worker_jobs.c */
 void worker_run_job(Worker *wk, Job *j);
 void worker_free_job(Job *j);
+
+/* worker_tools.c: the engine switch and the tools' jobs */
+void worker_tool_job(Worker *wk, const Job *j);
+/* Computes n's next layer (naive) or, with the fast engine on a net computed from scratch,
+   every layer at once; *used says which engine did it. net_step's return value. */
+int worker_compute(Worker *wk, Net *n, UiEngine *used, Err *e);
+/* Layers [from, n->done) were computed by used: their times into pub (lock held). */
+void worker_record_times(Worker *wk, const Net *n, int from, UiEngine used);
+/* A new model: the fast engine's buffers go, the layer times are forgotten (worker thread,
+   before the new model is published). */
+void worker_tools_new_model(Worker *wk);
+/* Hands the published results over to m; what m held goes into old (lock held). */
+void worker_tools_adopt(Worker *wk, UiModel *m, UiModel *old);
+/* Frees what the worker still holds of the tools (worker_stop). */
+void worker_tools_free(Worker *wk);
+/* A tool job's progress bar: k UI_TOOL_NONE ends it (takes the lock). */
+void worker_tool_progress(Worker *wk, UiToolKind k, int total, const char *what);
+
+/* worker_saliency.c: the saliency map (key Y) */
+void worker_saliency_job(Worker *wk, const Job *j);
 
 #endif

@@ -146,6 +146,7 @@ static void job_image(Worker *wk, const Job *j)
     if (!o->net) { /* no weights yet: keep the image for when they arrive */
         img_free(&o->orig);
         o->orig = im;
+        if (j->has_path) str_copy(o->image_path, sizeof o->image_path, j->path);
         return;
     }
     Prepared p;
@@ -159,7 +160,10 @@ static void job_image(Worker *wk, const Job *j)
     o->crop_seed = crop;
     img_free(&o->orig);
     o->orig = im;
-    if (j->has_path) str_copy(o->image_name, sizeof o->image_name, path_base(j->path));
+    if (j->has_path) {
+        str_copy(o->image_name, sizeof o->image_name, path_base(j->path));
+        str_copy(o->image_path, sizeof o->image_path, j->path);
+    }
     set_input(wk, &p);
     note_image(wk, j, &p, crop_changed);
     publish_image(wk, &p, j->mirror);
@@ -192,12 +196,12 @@ static void job_weights(Worker *wk, const Job *j)
     Model *m = NULL;
     Net *n = NULL;
     const char *path = j->has_path ? j->path : NULL;
-    worker_set_what(wk, "loading weights", path ? path_base(path) : "(built-in)");
+    worker_set_what(wk, "loading weights", path ? path_base(path) : "(the default)");
     if (load_model(wk, path, j->arch, &m, &n, &e) != 0) {
         worker_note(wk, 1, "%s\nKeeping the previous weights.", e.msg);
         if (o->net || !path) return;
         /* Nothing to show yet: fall back to the built-in weights so the window works. */
-        if (load_model(wk, NULL, j->arch, &m, &n, &e) != 0) {
+        if (load_model(wk, MODEL_BUILTIN, j->arch, &m, &n, &e) != 0) {
             worker_note(wk, 1, "%s", e.msg);
             return;
         }
@@ -211,6 +215,7 @@ static void job_weights(Worker *wk, const Job *j)
     if (o->orig.px && !have_image) worker_note(wk, 1, "%s", e.msg);
     if (have_image) net_set_input(n, p.x);
 
+    worker_tools_new_model(wk); /* the fast engine borrowed the old weights */
     Published *pub = &wk->pub;
     pthread_mutex_lock(&wk->mu);
     if (pub->has_model) { /* the UI never saw the previous one: it is still ours */
@@ -225,7 +230,8 @@ static void job_weights(Worker *wk, const Job *j)
     pthread_mutex_unlock(&wk->mu);
     if (have_image) publish_image(wk, &p, mirror);
     prepared_free(&p);
-    if (path) worker_note(wk, 0, "Weights: %s (%s, %s)", m->weights.source, m->weights.format, m->arch->name);
+    if (path && strcmp(path, MODEL_BUILTIN)) /* a file (or a fallback from one) says what was loaded */
+        worker_note(wk, 0, "Weights: %s (%s, %s)", m->weights.source, m->weights.format, m->arch->name);
 }
 
 /* E pressed while the layer is still being computed: compute it first. */
@@ -280,6 +286,11 @@ void worker_run_job(Worker *wk, Job *j)
     case JOB_EXPORT: job_export(wk, j); break;
     case JOB_DROPOUT: job_dropout(wk, j); break;
     case JOB_RESIZE: wk->own.resize = j->resize; break;
+    case JOB_ENGINE:
+    case JOB_CROPS:
+    case JOB_OCCLUSION:
+    case JOB_PATCHES:
+    case JOB_SALIENCY: worker_tool_job(wk, j); break;
     case JOB_COUNT: break;
     }
 }

@@ -5,8 +5,26 @@
    conv2d computes exactly that sum, but with the loops ordered so the innermost one
    walks contiguous output pixels of a row (for o, c, i, j: for y: for x), which the
    compiler vectorises; conv2d_unit is the same sum for one unit written the textbook
-   way, and the tests check the two agree. */
+   way, and the tests check the two agree.
+
+   Backward (backward.h): each product w·x in that sum sends dy[o][y][x]·w back to x and
+   dy[o][y][x]·x back to w:
+     dx[g·cin_g + c][y·s − p + i][x·s − p + j] += w[o][c][i][j] · dy[o][y][x]
+     dw[o][c][i][j]                            += x[g·cin_g + c][y·s − p + i][x·s − p + j] · dy[o][y][x]
+     db[o]                                     += dy[o][y][x]
+   conv2d_backward runs conv2d's loops, so its innermost loop walks a row of dy. */
+#include <string.h>
+
+#include "backward.h"
 #include "kernels.h"
+
+/* The output columns [*x0, *x1) whose input column x·stride − pad + j lies inside the row. */
+static void conv_cols(int stride, int pad, int j, int in_w, int out_w, int *x0, int *x1)
+{
+    *x0 = 0, *x1 = out_w;
+    while (*x0 < *x1 && *x0 * stride - pad + j < 0) (*x0)++;
+    while (*x1 > *x0 && (*x1 - 1) * stride - pad + j >= in_w) (*x1)--;
+}
 
 void conv2d(float *out, const float *in, const float *w, const float *b,
             Shape is, Shape os, int k, int stride, int pad, int groups)
@@ -23,10 +41,8 @@ void conv2d(float *out, const float *in, const float *w, const float *b,
             for (int i = 0; i < k; i++) {
                 for (int j = 0; j < k; j++) {
                     float wv = wp[i * k + j];
-                    /* output columns x whose input column x·s − p + j lies inside the row */
-                    int x0 = 0, x1 = os.w;
-                    while (x0 < x1 && x0 * stride - pad + j < 0) x0++;
-                    while (x1 > x0 && (x1 - 1) * stride - pad + j >= is.w) x1--;
+                    int x0, x1;
+                    conv_cols(stride, pad, j, is.w, os.w, &x0, &x1);
                     for (int y = 0; y < os.h; y++) {
                         int iy = y * stride - pad + i;
                         if (iy < 0 || iy >= is.h) continue;
@@ -37,6 +53,56 @@ void conv2d(float *out, const float *in, const float *w, const float *b,
                         else
                             for (int x = x0; x < x1; x++) orow[x] += wv * row[x * stride];
                     }
+                }
+            }
+        }
+    }
+}
+
+void conv2d_backward(float *dx, float *dw, float *db, const float *dy, const float *in,
+                     const float *w, Shape is, Shape os, int k, int stride, int pad, int groups)
+{
+    int cin_g = is.c / groups, cout_g = os.c / groups;
+    long plane = (long)os.h * os.w;
+    if (dx) memset(dx, 0, sizeof(float) * (size_t)shape_count(is));
+    for (int o = 0; o < os.c; o++) {
+        int g = o / cout_g;
+        const float *dp = dy + (long)o * plane;                           /* (ho, wo) */
+        if (db) {
+            double sum = 0.0;
+            for (long q = 0; q < plane; q++) sum += dp[q];
+            db[o] += (float)sum;
+        }
+        for (int c = 0; c < cin_g; c++) {
+            long ioff = (long)(g * cin_g + c) * is.h * is.w;                 /* (h, w) */
+            const float *wp = w + ((long)o * cin_g + c) * k * k;            /* (k, k) */
+            float *dwp = dw ? dw + ((long)o * cin_g + c) * k * k : NULL;
+            for (int i = 0; i < k; i++) {
+                for (int j = 0; j < k; j++) {
+                    float wv = wp[i * k + j];
+                    int x0, x1;
+                    conv_cols(stride, pad, j, is.w, os.w, &x0, &x1);
+                    double wsum = 0.0;
+                    for (int y = 0; y < os.h; y++) {
+                        int iy = y * stride - pad + i;
+                        if (iy < 0 || iy >= is.h) continue;
+                        long roff = ioff + (long)iy * is.w - pad + j; /* + x·stride: the input */
+                        const float *drow = dp + (long)y * os.w;
+                        if (dx) {
+                            float *dxrow = dx + roff;
+                            if (stride == 1)
+                                for (int x = x0; x < x1; x++) dxrow[x] += wv * drow[x];
+                            else
+                                for (int x = x0; x < x1; x++) dxrow[x * stride] += wv * drow[x];
+                        }
+                        if (dwp) {
+                            const float *row = in + roff;
+                            float s = 0.0f;
+                            for (int x = x0; x < x1; x++) s += row[x * stride] * drow[x];
+                            wsum += s;
+                        }
+                    }
+                    if (dwp) dwp[i * k + j] += (float)wsum;
                 }
             }
         }

@@ -3,6 +3,7 @@
    (the "inverted dropout" PyTorch uses). */
 #include <string.h>
 
+#include "backward.h"
 #include "kernels.h"
 #include "rng.h"
 
@@ -18,4 +19,14 @@ void dropout(float *out, const float *in, long n, float ratio, unsigned char *ma
         mask[i] = rng_uniform(&st) < keep;
         out[i] = mask[i] ? in[i] * scale : 0.0f;
     }
+}
+
+void dropout_backward(float *dx, const float *dy, long n, float ratio, const unsigned char *mask)
+{
+    if (!mask) {
+        memcpy(dx, dy, sizeof(float) * (size_t)n);
+        return;
+    }
+    float keep = 1.0f - ratio, scale = keep > 0.0f ? 1.0f / keep : 0.0f; /* dropout's scale */
+    for (long i = 0; i < n; i++) dx[i] = mask[i] ? dy[i] * scale : 0.0f;
 }
