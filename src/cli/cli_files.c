@@ -1,7 +1,6 @@
 /* cli_files.c - the image files a many-image command reads (see cli_impl.h): FILES as given,
    a directory's image files in sorted order, other entries noted on stderr; and the CSV
    field their names are written as. */
-#include <ctype.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli_impl.h"
+#include "img.h"
 
 static int paths_add(CliFiles *pl, const char *dir, const char *name)
 {
@@ -31,20 +31,6 @@ void cli_files_free(CliFiles *pl)
     pl->v = NULL, pl->n = pl->cap = 0;
 }
 
-/* By extension, case-insensitive: what stb_image decodes. */
-static int is_image_name(const char *name)
-{
-    static const char *const exts[] = {"png", "jpg", "jpeg", "bmp", "gif", "tga", "ppm", "pgm", "pnm", "psd", "hdr", "pic", NULL};
-    const char *dot = strrchr(name, '.');
-    if (!dot) return 0;
-    for (int i = 0; exts[i]; i++) {
-        const char *a = dot + 1, *b = exts[i];
-        while (*a && *b && tolower((unsigned char)*a) == *b) a++, b++;
-        if (!*a && !*b) return 1;
-    }
-    return 0;
-}
-
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* A directory's image files, sorted by name; other entries are noted on stderr. */
@@ -56,7 +42,7 @@ static int add_dir(CliFiles *pl, const char *dir, Err *e)
     int rc = 0;
     for (struct dirent *de; rc == 0 && (de = readdir(d));) {
         if (de->d_name[0] == '.') continue;
-        if (is_image_name(de->d_name)) rc = paths_add(&names, NULL, de->d_name);
+        if (img_is_image_name(de->d_name)) rc = paths_add(&names, NULL, de->d_name);
         else fprintf(stderr, "alexscope: note: %s/%s: not an image name, skipped\n", dir, de->d_name);
     }
     closedir(d);

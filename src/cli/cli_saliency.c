@@ -59,11 +59,6 @@ static int write_png(const SalResult *r, const Image *crop, const char *path, Er
 
 static void print_result(const CliOpts *o, const Model *m, const Net *n, const SalResult *r, ReluMode method)
 {
-    static const char *const about[RELU_MODE_COUNT] = {
-        "the plain gradient (Simonyan et al. 2014's saliency map)",
-        "guided backpropagation (Springenberg et al. 2015): a ReLU passes only positive gradients, where its input was positive",
-        "deconvnet (Zeiler & Fergus 2014): a ReLU passes positive gradients, whatever its input was",
-    };
     const PlanLayer *l = &n->plan.layers[r->layer];
     if (r->cls >= 0) {
         Labels lb;
@@ -77,7 +72,7 @@ static void print_result(const CliOpts *o, const Model *m, const Net *n, const S
     } else {
         printf("unit: %s channel %d, row %d, column %d (activation %.6g)\n", l->spec->name, r->c, r->y, r->x, r->score);
     }
-    printf("method: %s: %s\n", relu_mode_name(method), about[method]);
+    printf("method: %s\n", saliency_about(method));
     printf("max |gradient|: %.6g (the map's white)\n", r->max);
     if (!m->weights.trained)
         printf("note: the built-in weights are untrained past conv1: this map shows what an untrained network attends to\n");

@@ -282,11 +282,8 @@ static int train_run(int argc, char **argv)
     if (!t) goto done;
     print_setup(&o, t);
     int failed = 0;
-    while (t->epoch < o.cfg.epochs && !failed) {
-        if (trainer_epoch(t, &ep[t->epoch], &e) != 0) {
-            failed = 1;
-            break;
-        }
+    while (t->epoch < o.cfg.epochs) {
+        if ((failed = trainer_epoch(t, &ep[t->epoch], &e) != 0)) break;
         cli_train_print_epoch(&ep[t->epoch - 1], t->epoch == 1);
         if (o.curves && write_curves(o.curves, ep, t->epoch, &e) != 0) goto done;
         /* the file after every epoch: a long run stopped early keeps its last epoch */

@@ -13,6 +13,7 @@
    because stb_image happily decodes a JPEG cut in half into a grey lower half. */
 #include "img.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -417,5 +418,18 @@ int img_write_png(const char *path, const Image *im, Err *e)
     if (!stbi_write_png(path, im->w, im->h, 3, im->px, im->w * 3))
         return err_set(e, "%s: cannot write PNG (%s)", path,
                        errno ? strerror(errno) : "write failed");
+    return 0;
+}
+
+int img_is_image_name(const char *name)
+{
+    static const char *const exts[] = {"png", "jpg", "jpeg", "bmp", "gif", "tga", "ppm", "pgm", "pnm", "psd", "hdr", "pic", NULL};
+    const char *dot = strrchr(name, '.');
+    if (!dot) return 0;
+    for (int i = 0; exts[i]; i++) {
+        const char *a = dot + 1, *b = exts[i];
+        while (*a && *b && tolower((unsigned char)*a) == *b) a++, b++;
+        if (!*a && !*b) return 1;
+    }
     return 0;
 }

@@ -40,6 +40,9 @@ typedef struct {
 } CropBox;
 
 int img_load(const char *path, Image *im, Err *e);
+/* 1 if name ends in the extension of a format stb_image decodes (.png, .jpg, ...; any case):
+   how folders of photos are listed (batch, top-patches, the window's H). */
+int img_is_image_name(const char *name);
 int img_load_memory(const unsigned char *data, int len, const char *name, Image *im, Err *e);
 void img_free(Image *im);
 

@@ -148,3 +148,11 @@ const char *labels_name(const Labels *lb, int i, char *buf, int size)
     snprintf(buf, (size_t)size, "class %d", i);
     return buf;
 }
+
+const char *labels_short_name(const Labels *lb, int i, char *buf, int size)
+{
+    const char *name = labels_name(lb, i, buf, size);
+    if (name != buf) snprintf(buf, (size_t)size, "%s", name);
+    buf[strcspn(buf, ",")] = '\0';
+    return buf;
+}

@@ -25,6 +25,8 @@ int labels_load_for(int count, Labels *lb, Err *e);
 void labels_free(Labels *lb);
 /* A class name, or "class N" when out of range or labels are missing. */
 const char *labels_name(const Labels *lb, int i, char *buf, int size);
+/* The name up to its first comma, in buf (size > 0): "tabby, tabby cat" -> "tabby". */
+const char *labels_short_name(const Labels *lb, int i, char *buf, int size);
 
 /* The assets folder: $ALEXSCOPE_ASSETS, else <exe dir>/../share/alexscope/assets, else the
    source tree's assets/ (compiled in). Writes "<dir>/<file>" into out. */

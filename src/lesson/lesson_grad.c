@@ -374,28 +374,16 @@ static int bp_loss(const Net *r, const BpQuery *q, const Labels *lb, char *out, 
     return 0;
 }
 
-/* dL/dy at conv layer L's output: the layers above L run as a network of their own, fed
-   L's output, and back-propagated from the loss (dropout masks drawn from the same seeds). */
+/* dL/dy at conv layer L's output: the loss back-propagated through the layers above L of
+   the run itself (net_backward_to reads the run, it does not change it). */
 static int dy_above(const Net *r, int L, int label, float *dy, Err *e)
 {
-    ArchSpec above = *r->arch;
-    above.input = r->plan.layers[L].out;
-    above.nlayers = r->nlayers - L - 1, above.layers = r->arch->layers + L + 1;
-    Weights w = *r->weights;
-    w.arch = &above, w.l = r->weights->l + L + 1;
-    Net *t = net_create(&above, &w, e);
-    if (!t) return -1;
-    t->train_dropout = r->train_dropout, t->dropout_seed = r->dropout_seed + (uint64_t)L + 1;
-    net_set_input(t, r->run[L].out_data);
-    int classes = t->plan.layers[t->nlayers - 1].out.c, rc = -1;
+    int prob = r->nlayers - 1, classes = r->plan.layers[prob].out.c, rc = -1;
     float *dl = malloc(sizeof(float) * (size_t)classes);
-    if (!dl) err_set(e, "out of memory");
-    else if (net_forward(t, e) >= 0) {
-        softmax_ce_backward(dl, t->run[t->nlayers - 1].out_data, classes, label);
-        rc = net_backward(t, t->nlayers - 2, dl, RELU_GRADIENT, NULL, dy, e);
-    }
+    if (!dl) return err_set(e, "out of memory");
+    softmax_ce_backward(dl, r->run[prob].out_data, classes, label);
+    rc = net_backward_to((Net *)r, prob - 1, dl, L, RELU_GRADIENT, NULL, dy, e);
     free(dl);
-    net_free(t);
     return rc;
 }
 

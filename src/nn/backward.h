@@ -108,6 +108,12 @@ float softmax_ce_backward(float *dx, const float *p, int n, int label);
 int net_backward(Net *n, int top, const float *dtop, ReluMode mode, Grads *g, float *dinput,
                  Err *e);
 
+/* net_backward stopped above layer bottom: back-propagates through layers top..bottom+1 and
+   writes d/d(layer bottom's output) into dbottom (bottom -1: the input, as net_backward;
+   dbottom NULL: only g). For a lesson that shows dL/dy at one layer of a run. */
+int net_backward_to(Net *n, int top, const float *dtop, int bottom, ReluMode mode, Grads *g, float *dbottom,
+                    Err *e);
+
 /* For training: the last layer must be a softmax (computed). Cross-entropy against label,
    dx = p − onehot at the softmax's input, then net_backward (RELU_GRADIENT) into g (not
    NULL) from the layer below the softmax. *loss = −log p[label]. */

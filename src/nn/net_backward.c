@@ -39,10 +39,12 @@ static void layer_backward(const Net *n, int i, float *dx, const float *dy, Relu
     }
 }
 
-int net_backward(Net *n, int top, const float *dtop, ReluMode mode, Grads *g, float *dinput, Err *e)
+int net_backward_to(Net *n, int top, const float *dtop, int bottom, ReluMode mode, Grads *g, float *dbottom, Err *e)
 {
     if (top < 0 || top >= n->nlayers)
         return err_set(e, "%s has layers 0..%d, not %d", n->arch->name, n->nlayers - 1, top);
+    if (bottom < -1 || bottom >= top)
+        return err_set(e, "%s: the gradient goes down from layer %d, not to layer %d", n->arch->name, top, bottom);
     if (!n->weights) return err_set(e, "no weights have been loaded");
     if (n->done <= top)
         return err_set(e, "%s has not been computed: run the forward pass first", n->plan.layers[top].spec->name);
@@ -57,10 +59,15 @@ int net_backward(Net *n, int top, const float *dtop, ReluMode mode, Grads *g, fl
     }
     memcpy(buf[0], dtop, sizeof(float) * (size_t)shape_count(n->plan.layers[top].out));
     int cur = 0;
-    for (int i = top; i >= 0; i--, cur ^= 1)
-        layer_backward(n, i, i == 0 ? dinput : buf[cur ^ 1], buf[cur], mode, g, mask);
+    for (int i = top; i > bottom; i--, cur ^= 1)
+        layer_backward(n, i, i == bottom + 1 ? dbottom : buf[cur ^ 1], buf[cur], mode, g, mask);
     free(buf[0]), free(buf[1]), free(mask);
     return 0;
+}
+
+int net_backward(Net *n, int top, const float *dtop, ReluMode mode, Grads *g, float *dinput, Err *e)
+{
+    return net_backward_to(n, top, dtop, -1, mode, g, dinput, e);
 }
 
 int net_backward_loss(Net *n, int label, Grads *g, float *loss, Err *e)

@@ -48,6 +48,10 @@ typedef struct {
 int saliency_score_layer(const ArchSpec *a);
 
 int tool_saliency(Net *n, const SalParams *p, SalResult *r, Err *e);
+/* The method in one line, who proposed it and how a ReLU passes the gradient back:
+   "guided (Springenberg et al. 2015): a ReLU passes only positive gradients, ..." (the CLI and
+   the window print the same). */
+const char *saliency_about(ReluMode m);
 void sal_result_free(SalResult *r);
 
 #endif

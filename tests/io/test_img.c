@@ -298,9 +298,23 @@ static void test_write_png(void **state)
     img_free(&im);
 }
 
+/* Folders of photos are listed by extension, in any case. */
+static void test_image_names(void **state)
+{
+    (void)state;
+    assert_true(img_is_image_name("cat.png"));
+    assert_true(img_is_image_name("a.b/Rocket.JPEG"));
+    assert_true(img_is_image_name("x.Pgm"));
+    assert_false(img_is_image_name("CREDITS.md"));
+    assert_false(img_is_image_name("png"));
+    assert_false(img_is_image_name("cat.png.txt"));
+    assert_false(img_is_image_name("cat.pn"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_image_names),
         cmocka_unit_test(test_load_png_grey),
         cmocka_unit_test(test_load_alpha),
         cmocka_unit_test(test_load_formats),

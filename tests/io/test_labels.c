@@ -31,6 +31,14 @@ static void test_imagenet(void **state)
     assert_string_equal(labels_name(&lb, 999, buf, sizeof buf), "toilet tissue");
     assert_string_equal(labels_name(&lb, 1000, buf, sizeof buf), "class 1000");
     assert_string_equal(labels_name(&lb, -1, buf, sizeof buf), "class -1");
+    /* the short name: up to the first comma (a user's names file may have synonyms) */
+    assert_string_equal(labels_short_name(&lb, 281, buf, sizeof buf), "tabby");
+    assert_string_equal(labels_short_name(&lb, 1000, buf, sizeof buf), "class 1000");
+    char *keep = lb.name[281];
+    lb.name[281] = "tabby, tabby cat";
+    assert_string_equal(labels_short_name(&lb, 281, buf, sizeof buf), "tabby");
+    assert_string_equal(labels_name(&lb, 281, buf, sizeof buf), "tabby, tabby cat");
+    lb.name[281] = keep;
     labels_free(&lb);
     assert_null(lb.name);
     assert_string_equal(labels_name(NULL, 7, buf, sizeof buf), "class 7");

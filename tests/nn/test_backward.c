@@ -332,6 +332,30 @@ static void test_net_backward_refuses(void **st)
     fd_close(&f);
 }
 
+/* Stopping at a layer and going on from there is the whole backward pass: net_backward_to
+   down to pool1's output, then from pool1 to the input, gives net_backward's input gradient
+   (train-mode dropout included: the masks come from the same seeds). */
+static void test_net_backward_to(void **st)
+{
+    (void)st;
+    Fd f;
+    fd_open(&f, &tiny, 7, 3, 0.01f);
+    f.n->train_dropout = 1;
+    Err e = {0};
+    net_set_input(f.n, f.x);
+    assert_true(net_forward(f.n, &e) >= 0);
+    int top = tiny.nlayers - 1, pool1 = 3;
+    float whole[4 * 9 * 9], part[4 * 9 * 9], dpool[6 * 3 * 3];
+    assert_int_equal(shape_count(f.n->plan.layers[pool1].out), 6 * 3 * 3); /* 9 → 5 → 3 */
+    assert_int_equal(net_backward(f.n, top, f.r, RELU_GRADIENT, NULL, whole, &e), 0);
+    assert_int_equal(net_backward_to(f.n, top, f.r, pool1, RELU_GRADIENT, NULL, dpool, &e), 0);
+    assert_int_equal(net_backward_to(f.n, pool1, dpool, -1, RELU_GRADIENT, NULL, part, &e), 0);
+    for (int i = 0; i < 4 * 9 * 9; i++) assert_true(part[i] == whole[i]);
+    assert_int_equal(net_backward_to(f.n, pool1, dpool, pool1, RELU_GRADIENT, NULL, part, &e), -1);
+    assert_non_null(strstr(e.msg, "not to layer 3"));
+    fd_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -343,6 +367,7 @@ int main(void)
         cmocka_unit_test(test_maxpool_ties_and_overlap),
         cmocka_unit_test(test_avgpool_counts),
         cmocka_unit_test(test_conv_and_fc_accumulate),
+        cmocka_unit_test(test_net_backward_to),
         cmocka_unit_test(test_net_backward_refuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

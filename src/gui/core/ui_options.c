@@ -15,11 +15,13 @@ void ui_options_usage(FILE *f)
     fprintf(f, "usage: alexscope [IMAGE] [--weights FILE] [--arch NAME] [--font FILE.ttf] [--export-dir DIR]\n"
                "       alexscope --lesson FILE.lesson [IMAGE] [--weights FILE]\n"
                "       alexscope --screenshot FILE.png [--step LAYER] [--size WxH] [IMAGE] [options]\n"
+               "       alexscope --train [--subset N]     live training of LeNet-5 (key J)\n"
                "       alexscope --bench-ui\n"
                "\n"
                "Opens a window that walks one image through AlexNet, one layer at a time.\n"
                "Without IMAGE a bundled sample photo is used; without --weights the built-in\n"
-               "untrained weights (seed %d). --resize warp|short: how the photo becomes 256 px\n"
+               "untrained weights (seed %d), except lenet5's, trained on Fashion-MNIST (--weights\n"
+               "builtin: the untrained ones). --resize warp|short: how the photo becomes 256 px\n"
                "before the centre crop (alexnet: warp, as Caffe; alexnet-tv, lenet5: short). --arch:",
             WEIGHTS_DEFAULT_SEED);
     for (int i = 0; arch_all[i]; i++) fprintf(f, "%s %s%s", i ? "," : "", arch_all[i]->name, i ? "" : " (default)");

@@ -14,33 +14,13 @@ static const UiColor white = {255, 255, 255, 255};
 
 /* ---- texts --------------------------------------------------------------------------------- */
 
-const char *ui_sal_method_about(int method)
-{
-    static const char *const about[RELU_MODE_COUNT] = {
-        "gradient (Simonyan et al. 2014): the true gradient; a ReLU passes it back where its input was positive.",
-        "guided (Springenberg et al. 2015): a ReLU passes only positive gradients, and only where its input was "
-        "positive.",
-        "deconv (Zeiler & Fergus 2014): a ReLU passes positive gradients, whatever its input was.",
-    };
-    return method >= 0 && method < RELU_MODE_COUNT ? about[method] : "";
-}
-
-/* The class's name up to its first comma ("tabby, tabby cat" -> "tabby"), in buf. */
-static const char *short_name(const Labels *lb, int cls, char *buf, int size)
-{
-    const char *name = labels_name(lb, cls, buf, size);
-    if (name != buf) snprintf(buf, (size_t)size, "%s", name);
-    buf[strcspn(buf, ",")] = '\0';
-    return buf;
-}
-
 char *ui_sal_target_text(const UiSaliency *s, const Net *n, const Labels *labels, char *buf, size_t size)
 {
     const char *layer = n && s->layer >= 0 && s->layer < n->nlayers ? n->plan.layers[s->layer].spec->name : "?";
     if (s->cls >= 0) {
         char name[128];
         snprintf(buf, size, "class %d %s: %s score %.4g, before the softmax", s->cls,
-                 short_name(labels, s->cls, name, sizeof name), layer, s->score);
+                 labels_short_name(labels, s->cls, name, sizeof name), layer, s->score);
     } else {
         snprintf(buf, size, "%s channel %d at row %d, column %d: activation %.4g", layer, s->c, s->y, s->x, s->score);
     }
@@ -194,7 +174,7 @@ static void class_rows(DrawList *dl, const UiView *v, const UiSalGeom *g)
     for (int i = 0; i < g->nrows; i++) {
         int on = t->layer < 0 && (t->cls == g->cls[i] || (t->cls < 0 && i == 0));
         char name[128], line[200];
-        snprintf(line, sizeof line, "%s%s  %.3g", short_name(v->labels, g->cls[i], name, sizeof name),
+        snprintf(line, sizeof line, "%s%s  %.3g", labels_short_name(v->labels, g->cls[i], name, sizeof name),
                  i == 0 ? " (top-1)" : "", s[g->cls[i]]);
         if (on) dl_rect(dl, g->row[i], COL(v, TC_SHADE));
         UiRect r = ui_rect_inset(g->row[i], US(v, 2));
@@ -221,7 +201,7 @@ static void texts(DrawList *dl, const UiView *v, const UiSalGeom *g)
                 ui_sal_formula(s, v->m->net, t, sizeof t));
     ui_sal_target_text(s, v->m->net, v->labels, t, sizeof t);
     int y = vw_wrap(dl, r.x, r.y + lh + US(v, 2), r.w, FONT_BOLD, L->px_small, COL(v, TC_TEXT), t) + US(v, 4);
-    snprintf(t, sizeof t, "%s%s", ui_sal_method_about(s->method),
+    snprintf(t, sizeof t, "%s%s", saliency_about((ReluMode)s->method),
              s->method != RELU_GRADIENT && !has_relu(s->arch) ? " This network has no ReLU (tanh): the same map." : "");
     y = vw_wrap(dl, r.x, y, r.w, FONT_SANS, L->px_small, COL(v, TC_TEXT), t) + US(v, 4);
     snprintf(t, sizeof t, "max |gradient| %.4g (white) · forward %.1f ms (%d layers reused), backward %.1f ms",

@@ -32,8 +32,6 @@ typedef struct {
     UiRect text;                    /* the column of explanations */
 } UiSalGeom;
 
-/* The method's one-line explanation: how a ReLU passes the gradient, and whose it is. */
-const char *ui_sal_method_about(int method);
 /* "class 281 tabby: fc8 score 12.3 (before the softmax)" or "conv5 channel 3 at row 6,
    column 7: activation 1.23"; labels may be NULL. */
 char *ui_sal_target_text(const UiSaliency *s, const Net *n, const Labels *labels, char *buf, size_t size);

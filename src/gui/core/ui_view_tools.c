@@ -47,16 +47,6 @@ int ui_occ_most(const UiOcclusion *o)
     return best;
 }
 
-/* The class's name up to its first comma ("tabby, tabby cat" -> "tabby"), in buf. */
-static const char *class_name(const UiView *v, int cls, char *buf, int size)
-{
-    const char *name = labels_name(v->labels, cls, buf, size);
-    if (name != buf) snprintf(buf, (size_t)size, "%s", name);
-    char *comma = strchr(buf, ',');
-    if (comma) *comma = '\0';
-    return buf;
-}
-
 /* Built-in weights: the guesses mean nothing; say so where they are shown. Returns the y below. */
 static int untrained_note(DrawList *dl, const UiView *v, UiRect r)
 {
@@ -203,7 +193,7 @@ static int bars(DrawList *dl, const UiView *v, const float *p, int n, int k, UiR
     for (int i = 0; i < k; i++, y += rh) {
         char buf[128], pct[32];
         vw_text_fit(dl, (UiRect){r.x, y, label_w, rh}, -1, i == 0 ? FONT_BOLD : FONT_SANS, L->px_body, L->px_small,
-                    COL(v, TC_TEXT), class_name(v, idx[i], buf, sizeof buf));
+                    COL(v, TC_TEXT), labels_short_name(v->labels, idx[i], buf, sizeof buf));
         int w = (int)(bar_w * (p[idx[i]] < 0 ? 0 : p[idx[i]] > 1 ? 1 : p[idx[i]]));
         int bx = r.x + label_w + L->gap;
         dl_rect(dl, (UiRect){bx, y + rh / 6, bar_w, rh * 2 / 3}, COL(v, TC_BOX));
@@ -236,7 +226,7 @@ static void crops_view(DrawList *dl, const UiView *v)
         int top;
         topk(k->probs + (size_t)i * (size_t)k->count, k->count, 1, &top);
         char name[128], t[160];
-        snprintf(t, sizeof t, "%s %.0f%%", class_name(v, top, name, sizeof name),
+        snprintf(t, sizeof t, "%s %.0f%%", labels_short_name(v->labels, top, name, sizeof name),
                  100.0 * k->probs[(size_t)i * (size_t)k->count + (size_t)top]);
         char where[32]; /* the second row is the first mirrored: the name without ", mirrored" */
         snprintf(where, sizeof where, "%s", k->name[i]);
@@ -299,7 +289,7 @@ static void occlusion_view(DrawList *dl, const UiView *v)
     UiRect sq = ui_from_image(img, o->in_w, o->in_h, (UiRect){mc * o->stride, mr * o->stride, o->win, o->win});
     dl_frame(dl, sq, COL(v, TC_RF), US(v, 3));
     int x = img.x + img.w + L->pad * 2, w = b.x + b.w - x - L->pad, y = b.y + L->pad;
-    class_name(v, o->cls, name, sizeof name);
+    labels_short_name(v->labels, o->cls, name, sizeof name);
     snprintf(t, sizeof t, "A %d×%d square of zeros (the mean colour) slides over the input; the colour is how much "
              "the probability of \"%s\" fell with the square there.", o->win, o->win, name);
     y = vw_wrap(dl, x, y, w, FONT_SANS, L->px_body, COL(v, TC_TEXT), t) + US(v, 6);

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "tools.h"
 #include "util.h"
@@ -317,15 +316,6 @@ static void job_occlusion(Worker *wk)
 
 /* ---- top patches ----------------------------------------------------------------------------- */
 
-static int has_image_ext(const char *name)
-{
-    static const char *const ext[] = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tga", ".ppm", ".pgm"};
-    const char *dot = strrchr(name, '.');
-    for (size_t i = 0; dot && i < sizeof ext / sizeof ext[0]; i++)
-        if (strcasecmp(dot, ext[i]) == 0) return 1;
-    return 0;
-}
-
 static int cmp_name(const void *a, const void *b) { return strcmp((const char *)a, (const char *)b); }
 
 typedef char PatchName[64];
@@ -338,7 +328,7 @@ static int list_images(const char *dir, PatchName **out, Err *e)
     PatchName *names = calloc(PATCH_MAX_IMAGES, sizeof *names);
     int n = 0;
     for (struct dirent *de; names && n < PATCH_MAX_IMAGES && (de = readdir(d));)
-        if (de->d_name[0] != '.' && has_image_ext(de->d_name) && strlen(de->d_name) < sizeof names[0])
+        if (de->d_name[0] != '.' && img_is_image_name(de->d_name) && strlen(de->d_name) < sizeof names[0])
             str_copy(names[n++], sizeof names[0], de->d_name);
     closedir(d);
     if (!names) return err_set(e, "out of memory");
