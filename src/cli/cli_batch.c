@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "afile.h"
 #include "cli_impl.h"
 #include "labels.h"
 #include "util.h"
@@ -12,7 +13,8 @@
 typedef struct {
     const CliOpts *o;
     CliProgress *bar;
-    FILE *csv;
+    AFile out;  /* results.csv, renamed into place at the end (afile.h) */
+    FILE *csv;  /* out.f while it is open */
     const Labels *lb;
     int k, count; /* top-K, classes */
 } Rows;
@@ -68,7 +70,8 @@ static int run_all(const Rows *r, const Model *m, Engine *g, const CliFiles *pl,
 
 static int open_csv(const CliOpts *o, Rows *r, int k, Err *e)
 {
-    if (!(r->csv = fopen(o->out, "w"))) return err_set(e, "%s: cannot create the file", o->out);
+    if (afile_open(&r->out, o->out, e) != 0) return -1;
+    r->csv = r->out.f;
     fputs("file", r->csv);
     for (int j = 1; j <= k; j++) fprintf(r->csv, ",top%d_index,top%d_name,top%d_prob", j, j, j);
     fputc('\n', r->csv);
@@ -106,12 +109,16 @@ static int batch(const CliOpts *o)
            "the forward passes alone: %.2f s, %.1f images/s)\n",
            good, pl.n, s, s > 0 ? good / s : 0.0, engine_name(engine_kind(g)), engine_max_batch(g), cms / 1000, cms > 0 ? 1000 * good / cms : 0.0);
     if (good < pl.n) printf("%d skipped (listed above on stderr)\n", pl.n - good);
-    printf("wrote %s\n", o->out);
     if (!good) err_set(&e, "%s: no image could be read", o->files[0]);
     rc = good ? EXIT_OK : EXIT_INPUT;
+    if (rc == EXIT_OK) {
+        r.csv = NULL;
+        if (afile_commit(&r.out, &e) != 0) rc = EXIT_INPUT;
+        else printf("wrote %s\n", o->out);
+    }
 done:
     engine_free(g);
-    if (r.csv && fclose(r.csv) != 0 && rc == EXIT_OK) rc = EXIT_INPUT, err_set(&e, "%s: write failed", o->out);
+    if (r.csv) afile_abort(&r.out); /* nothing half-written is left under the final name */
     if (have_labels) labels_free(&lb);
     cli_files_free(&pl);
     return cli_finish(rc, &e, NULL, NULL, &m);

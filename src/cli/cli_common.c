@@ -19,6 +19,7 @@ static void print_preproc(const Model *m)
             p->mean[1], p->mean[2], p->std[0], p->std[1], p->std[2]);
     if (p->about) fprintf(stderr, "  %s\n", p->about);
     fprintf(stderr, "weights: %s (%s)\n", m->weights.source, m->weights.format);
+    if (m->weights.match[0]) fprintf(stderr, "  %s\n", m->weights.match);
 }
 
 int cli_open_model(const CliOpts *o, Model *m, Net **net, Err *e)

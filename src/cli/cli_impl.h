@@ -81,7 +81,7 @@ int cli_layers_cmd(const CliOpts *o, int allow_npy, CliLayerWriter write);
    n->run[] the same either way. */
 int cli_forward(const CliOpts *o, Net *n, int k, Err *e);
 
-/* The fast engine's thread count (--threads, default 2), set in the BLAS; returns it. */
+/* The fast engine's thread count (--threads, default 2), set for the FastNets made next; returns it. */
 int cli_fast_threads(const CliOpts *o);
 
 /* The tools' engine (tools.h) --engine chose, for batches of up to the given size (--batch

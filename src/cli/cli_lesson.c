@@ -46,7 +46,7 @@ static int play_steps(const Lesson *ls, const Model *m, Net *n, float *x, const 
     /* The input is prepared again only when a step changes it; otherwise stepping on reuses
        the layers already computed, as the window does. */
     int mirror = 0, crop = -1, dropout = 0, have_input = 0;
-    char image[256], text[8192];
+    char image[256], text[LESSON_NARRATION_MAX + 1]; /* lesson_load checked that each narration fits */
     snprintf(image, sizeof image, "%s", ls->image);
     for (int s = 0; s < ls->nsteps; s++) {
         const LessonStep *st = &ls->steps[s];

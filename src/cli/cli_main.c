@@ -1,10 +1,18 @@
 /* cli_main.c - the headless alexscope's dispatch: one table of subcommands, which
    `alexscope --help`, `alexscope help CMD` and cli_is_command all read. To add a command:
    a cli_NAME.c that defines `const CliCommand cli_cmd_NAME` (cli_impl.h), and a row here. */
+#define _DEFAULT_SOURCE /* realpath */
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli_impl.h"
+#include "labels.h"
+
+#ifndef ALEXSCOPE_VERSION /* CMake passes project()'s VERSION */
+#define ALEXSCOPE_VERSION "unknown"
+#endif
 
 static const CliCommand *const commands[] = {
     &cli_cmd_summary, &cli_cmd_run, &cli_cmd_dump, &cli_cmd_export,
@@ -25,10 +33,11 @@ static const char help_tail[] =
     "\n"
     "Architectures (--arch): alexnet (default; 2012, Caffe's bvlc_alexnet, input 227),\n"
     "  alexnet-tv (torchvision, input 224), lenet5 (LeNet-5, 32x32 grey).\n"
-    "Weights (--weights): ONNX, safetensors or Caffe .caffemodel, recognised by content;\n"
+    "Weights (--weights): ONNX, safetensors, .caffemodel or PyTorch .pth, by content;\n"
     "  without --weights the built-in, untrained default is used (lenet5: weights trained on\n"
     "  Fashion-MNIST, docs/training.md; --weights builtin: the built-in ones). See docs/weights.md.\n"
-    "Run 'alexscope COMMAND --help' for a command's options.\n"
+    "Run 'alexscope COMMAND --help' for a command's options; 'alexscope --version' for the\n"
+    "  version, the engines built and where the lessons and samples are (man alexscope).\n"
     "Exit status: 0 ok, 1 bad input (a file), 2 bad usage.\n";
 
 /* Appended to the help of the commands that load a model and an image; %s: the archs. */
@@ -53,7 +62,7 @@ static const char help_common[] =
 static const char help_engine[] =
     "  --engine naive|fast the naive loops (default, the reference) or the fast engine (im2col +\n"
     "                      BLAS GEMM, as Caffe computes); fast needs a build with a BLAS\n"
-    "  --threads N         the fast engine's BLAS threads (default 2)\n";
+    "  --threads N         the fast engine's threads (default 2)\n";
 
 static const CliCommand *find_command(const char *name)
 {
@@ -84,12 +93,38 @@ static int print_help(const char *cmd)
     return EXIT_OK;
 }
 
-int cli_is_command(const char *word) { return find_command(word) || (word && !strcmp(word, "help")); }
+/* "alexscope X.Y.Z", then what this build can do and where it finds its files. */
+static int print_version(void)
+{
+    printf("alexscope %s\n", ALEXSCOPE_VERSION);
+#ifdef ALEXSCOPE_VERSION_GUI
+    const char *window = "SDL2";
+#else
+    const char *window = "none";
+#endif
+    char dir[PATH_MAX], real[PATH_MAX];
+    asset_path("", dir, sizeof dir);
+    printf("fast engine: %s; window: %s; assets: %s\n", cli_blas_name(), window,
+           realpath(dir, real) ? real : dir);
+    return EXIT_OK;
+}
+
+static int is_version(const char *word) { return word && !strcmp(word, "--version"); }
+
+int cli_is_command(const char *word)
+{
+    return find_command(word) || is_version(word) || (word && !strcmp(word, "help"));
+}
 
 int cli_main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
         return print_help(argc > 2 ? argv[2] : NULL);
+    if (is_version(argv[1]) && argc > 2) {
+        fprintf(stderr, "alexscope: --version takes no other argument ('%s')\n", argv[2]);
+        return EXIT_USAGE;
+    }
+    if (is_version(argv[1])) return print_version();
     const CliCommand *c = find_command(argv[1]);
     if (c && c->run_argv) return c->run_argv(argc - 1, argv + 1);
     CliOpts o;

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "afile.h"
 #include "cli.h"
+#include "cli_impl.h"
 #include "cli_opts.h"
 #include "parse.h"
 
@@ -102,6 +104,18 @@ static int set_value(CliOpts *o, const char *name, const char *val)
     return 0;
 }
 
+/* The outputs named on the command line, checked before anything is computed: an existing
+   device, FIFO or directory where a file goes (or a file where a directory goes) is refused
+   now, not after a long run. batch's --out is a file, every other command's a directory. */
+static int check_outputs(const CliOpts *o)
+{
+    Err e = {0};
+    if (o->save_weights && afile_check_parent(o->save_weights, &e) != 0) return cli_fail_input(&e);
+    if (o->out && o->cmd && !strcmp(o->cmd, "batch") && afile_check_parent(o->out, &e) != 0) return cli_fail_input(&e);
+    if (o->out && o->cmd && strcmp(o->cmd, "batch") && afile_check_dir(o->out, &e) != 0) return cli_fail_input(&e);
+    return 0;
+}
+
 int cli_opts_parse(int argc, char **argv, CliOpts *o)
 {
     memset(o, 0, sizeof *o);
@@ -134,5 +148,5 @@ int cli_opts_parse(int argc, char **argv, CliOpts *o)
         int rc = set_value(o, name, val);
         if (rc) return rc;
     }
-    return 0;
+    return o->help ? 0 : check_outputs(o);
 }

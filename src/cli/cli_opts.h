@@ -9,7 +9,10 @@
    starting with '-' is a file. Numbers are checked: --top and --reps 1..1000,
    --random-crop 0 or more, --batch 1..1024, --threads 1..64,
    --class and --channel 0..99999, --count 1..64, --window and --stride 1..100000. --engine is naive, fast or both;
-   fast and both are refused (EXIT_USAGE) by a build without the fast engine. The strings point into argv. */
+   fast and both are refused (EXIT_USAGE) by a build without the fast engine. The strings point into argv.
+   Outputs are checked before any work (afile.h), EXIT_INPUT after the message: --save-weights
+   and batch's --out must not exist as anything but a regular file and their directory must
+   exist; every other command's --out must not exist as anything but a directory. */
 #ifndef ALEXSCOPE_CLI_OPTS_H
 #define ALEXSCOPE_CLI_OPTS_H
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "afile.h"
 #include "cli_impl.h"
 #include "util.h"
 
@@ -124,8 +125,9 @@ static int write_csv(const Montages *mt, const int *chan, int nchan, Err *e)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/top-patches.csv", mt->o->out);
-    FILE *f = fopen(path, "w");
-    if (!f) return err_set(e, "%s: cannot create the file", path);
+    AFile a;
+    if (afile_open(&a, path, e) != 0) return -1;
+    FILE *f = a.f;
     fputs("channel,rank,file,y,x,value\n", f);
     for (int i = 0; i < nchan; i++)
         for (int k = 0; k < mt->ix->count; k++) {
@@ -135,7 +137,7 @@ static int write_csv(const Montages *mt, const int *chan, int nchan, Err *e)
             cli_csv_field(f, mt->files->v[h->image]);
             fprintf(f, ",%d,%d,%.9g\n", h->y, h->x, h->value);
         }
-    return fclose(f) != 0 ? err_set(e, "%s: write failed", path) : 0;
+    return afile_commit(&a, e); /* checks every write above */
 }
 
 /* Every chosen channel's montage, a chunk of channels at a time, and the CSV. */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "afile.h"
 #include "cli_impl.h"
 #include "cli_train.h"
 #include "parse.h"
@@ -274,6 +275,8 @@ static int train_run(int argc, char **argv)
     if (rc) return rc < 0 ? EXIT_OK : rc;
     if (!o.out) return cli_usage_error(argv[0], "missing --out F.safetensors");
     Err e = {0};
+    /* outputs in the way are refused now, not after the first epoch (afile.h) */
+    if (afile_check_parent(o.out, &e) != 0 || (o.curves && afile_check_dir(o.curves, &e) != 0)) return cli_fail_input(&e);
     IdxSet tr, te;
     if (cli_train_data(o.data, &tr, &te, &e) != 0) return cli_fail_input(&e);
     TrainEpoch *ep = calloc((size_t)o.cfg.epochs, sizeof *ep);

@@ -15,8 +15,12 @@
        fast_net_run(f, net, k, &err);   // net->run[0..k) computed, as net_run_to would
 
    Ownership: FastNet borrows its ArchSpec and Weights and owns its buffers (activations for
-   max_batch images, the im2col scratch). Threads: the BLAS's own (OpenBLAS: 2 on this
-   machine); fast_set_threads changes it. Failure: -1 / NULL and an Err. */
+   max_batch images, one im2col scratch per thread) and its threads (fast_pool.h: the caller
+   plus fast_set_threads − 1 workers, started at the first fast_run, joined by fast_free).
+   Each layer is split into fixed parts, one per thread, and the BLAS runs single-threaded
+   inside them (OpenBLAS: set to 1 thread by fast_create; another CBLAS must be single-
+   threaded too, e.g. BLIS's default), so a given thread count always gives the same numbers.
+   One thread at a time may call a FastNet's functions. Failure: -1 / NULL and an Err. */
 #ifndef ALEXSCOPE_FAST_H
 #define ALEXSCOPE_FAST_H
 
@@ -45,7 +49,8 @@ double fast_layer_ms(const FastNet *f, int i);
    (net->train_dropout) is refused with an Err. */
 int fast_net_run(FastNet *f, Net *net, int k, Err *e);
 
-/* The BLAS's thread count (OpenBLAS: openblas_set_num_threads). */
+/* The thread count of the FastNets created after this call (1..64; 0: the default, 2, or 1
+   on a one-processor machine). */
 void fast_set_threads(int n);
 
 /* The BLAS this build uses, for --version / bench output ("OpenBLAS 0.3.21"...). */

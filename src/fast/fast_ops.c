@@ -1,51 +1,57 @@
 /* fast_ops.c - the fast engine's other layers for a batch of n images: fully connected as
    SGEMV (one image) or SGEMM (a batch: where batching pays, the weights are read once for
-   all images), LRN and pooling with the loops ordered so the innermost one walks contiguous
-   memory. Same formulas, padding and rounding as nn/kernels/ (lrn.c, pool.c, fc.c). */
+   all images), each thread a slice of the outputs; LRN and pooling plane by plane, with the
+   loops ordered so the innermost one walks contiguous memory. Same formulas, padding and
+   rounding as nn/kernels/ (lrn.c, pool.c, fc.c). */
 #include <float.h>
 #include <math.h>
 
 #include <cblas.h>
 
 #include "fast_impl.h"
+#include "fast_pool.h"
 
-void fk_fc(float *out, const float *in, const float *w, const float *b, int n, int nin, int nout)
+void fk_fc_part(float *out, const float *in, const float *w, const float *b, int n, int nin,
+                int nout, int part, int nparts)
 {
+    long o0, o1; /* this part's outputs: rows [o0, o1) of w */
+    fpool_range(nout, part, nparts, &o0, &o1);
+    if (o1 <= o0) return;
     for (int img = 0; img < n; img++)
-        for (int o = 0; o < nout; o++) out[(long)img * nout + o] = b[o];
+        for (long o = o0; o < o1; o++) out[(long)img * nout + o] = b[o];
     if (n == 1)
-        cblas_sgemv(CblasRowMajor, CblasNoTrans, nout, nin, 1.0f, w, nin, in, 1, 1.0f, out, 1);
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)(o1 - o0), nin, 1.0f, w + o0 * nin, nin, in, 1,
+                    1.0f, out + o0, 1);
     else
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, nout, nin, 1.0f, in, nin, w, nin,
-                    1.0f, out, nout);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, (int)(o1 - o0), nin, 1.0f, in, nin,
+                    w + o0 * nin, nin, 1.0f, out + o0, nout);
 }
 
-void fk_lrn(float *out, const float *in, int n, Shape s, int size, float alpha, float beta, float k)
+void fk_lrn(float *out, const float *in, Shape s, long p0, long p1, int size, float alpha,
+            float beta, float k)
 {
-    long plane = (long)s.h * s.w, count = shape_count(s);
+    long plane = (long)s.h * s.w;
     int before = size / 2, after = (size - 1) / 2; /* as nn/kernels/lrn.c */
     float a = alpha / (float)size;
-    for (int img = 0; img < n; img++) {
-        const float *x = in + img * count;
-        float *y = out + img * count;
-        for (int c = 0; c < s.c; c++) {
-            int c0 = c - before < 0 ? 0 : c - before;
-            int c1 = c + after >= s.c ? s.c - 1 : c + after;
-            float *sq = y + c * plane; /* the sum of squares first, in the same order */
-            for (long p = 0; p < plane; p++) sq[p] = 0.0f;
-            for (int cc = c0; cc <= c1; cc++) {
-                const float *v = x + cc * plane;
-                for (long p = 0; p < plane; p++) sq[p] += v[p] * v[p];
-            }
-            const float *xc = x + c * plane;
-            if (beta == 0.75f) /* AlexNet's: d^−3/4 = 1/√(d·√d), which vectorises; powf does not */
-                for (long p = 0; p < plane; p++) {
-                    float d = k + a * sq[p];
-                    sq[p] = xc[p] / sqrtf(d * sqrtf(d));
-                }
-            else
-                for (long p = 0; p < plane; p++) sq[p] = xc[p] * powf(k + a * sq[p], -beta);
+    for (long q = p0; q < p1; q++) {
+        int c = (int)(q % s.c);
+        const float *x = in + (q - c) * plane; /* this image */
+        int c0 = c - before < 0 ? 0 : c - before;
+        int c1 = c + after >= s.c ? s.c - 1 : c + after;
+        float *sq = out + q * plane; /* the sum of squares first, in the same order */
+        for (long p = 0; p < plane; p++) sq[p] = 0.0f;
+        for (int cc = c0; cc <= c1; cc++) {
+            const float *v = x + cc * plane;
+            for (long p = 0; p < plane; p++) sq[p] += v[p] * v[p];
         }
+        const float *xc = x + c * plane;
+        if (beta == 0.75f) /* AlexNet's: d^−3/4 = 1/√(d·√d), which vectorises; powf does not */
+            for (long p = 0; p < plane; p++) {
+                float d = k + a * sq[p];
+                sq[p] = xc[p] / sqrtf(d * sqrtf(d));
+            }
+        else
+            for (long p = 0; p < plane; p++) sq[p] = xc[p] * powf(k + a * sq[p], -beta);
     }
 }
 
@@ -84,20 +90,20 @@ static void pool_plane(float *op, const float *ip, Shape is, Shape os, int k, in
     }
 }
 
-void fk_maxpool(float *out, const float *in, int n, Shape is, Shape os, int k, int stride, int pad)
+void fk_maxpool(float *out, const float *in, Shape is, Shape os, long p0, long p1, int k, int stride, int pad)
 {
     long ip = (long)is.h * is.w, op = (long)os.h * os.w;
-    for (long c = 0; c < (long)n * os.c; c++)
+    for (long c = p0; c < p1; c++)
         pool_plane(out + c * op, in + c * ip, is, os, k, stride, pad, 0);
 }
 
 /* How much of a window of k starting at start lies before limit (the padded input's end). */
 static int window_span(int start, int k, int limit) { return (start + k < limit ? start + k : limit) - start; }
 
-void fk_avgpool(float *out, const float *in, int n, Shape is, Shape os, int k, int stride, int pad)
+void fk_avgpool(float *out, const float *in, Shape is, Shape os, long p0, long p1, int k, int stride, int pad)
 {
     long ip = (long)is.h * is.w, op = (long)os.h * os.w;
-    for (long c = 0; c < (long)n * os.c; c++) {
+    for (long c = p0; c < p1; c++) {
         float *o = out + c * op;
         pool_plane(o, in + c * ip, is, os, k, stride, pad, 1);
         /* PyTorch divides by the window clipped to the padded input (as nn's pool.c) */

@@ -10,7 +10,14 @@
 
    Images are 8-bit RGB, interleaved (h, w, 3), owned by the Image (img_free).
    Grey images are expanded to RGB; alpha is composited over white.
-   img_load checks the header's dimensions first and refuses anything over IMG_MAX_PIXELS. */
+   Formats: JPEG (baseline, progressive), PNG, BMP, GIF (first frame), TGA (named .tga) and
+   binary PNM (P5, P6); others (HDR, PSD, PIC, WebP, TIFF, ...) are refused by name.
+   img_load reads the file (regular files only, never blocking), checks it (img_sniff.h:
+   the real format, the size against IMG_MAX_PIXELS and against what the file can hold,
+   the JPEG's structure) and decodes it in a sandboxed child process (img_child.h): a
+   hostile file gives "PATH: the image decoder failed on this file (it is corrupt or
+   hostile)", never a crash. img_load_memory makes the same checks and decodes in this
+   process (tests, fuzzing). */
 #ifndef ALEXSCOPE_IMG_H
 #define ALEXSCOPE_IMG_H
 
@@ -19,7 +26,7 @@
 
 #include "net.h"
 
-#define IMG_MAX_PIXELS (100LL * 1000 * 1000)
+#define IMG_MAX_PIXELS (50LL * 1000 * 1000)
 
 typedef struct {
     int w, h;
@@ -40,7 +47,7 @@ typedef struct {
 } CropBox;
 
 int img_load(const char *path, Image *im, Err *e);
-/* 1 if name ends in the extension of a format stb_image decodes (.png, .jpg, ...; any case):
+/* 1 if name ends in the extension of a format img_load reads (.png, .jpg, ...; any case):
    how folders of photos are listed (batch, top-patches, the window's H). */
 int img_is_image_name(const char *name);
 int img_load_memory(const unsigned char *data, int len, const char *name, Image *im, Err *e);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "afile.h"
 #include "util.h"
 
 #define NPY_MAGIC "\x93NUMPY"
@@ -79,25 +80,16 @@ int npy_write(const char *path, const float *data, const int64_t *shape, int ndi
     memset(head + 10 + len, ' ', (size_t)pad);
     head[10 + hlen - 1] = '\n';
 
-    FILE *f = fopen(path, "wb");
-    if (!f) return err_set(e, "%s: cannot create (%s)", path, strerror(errno));
-    int ok = fwrite(head, 1, (size_t)(10 + hlen), f) == (size_t)(10 + hlen);
+    AFile a;
+    if (afile_open(&a, path, e) != 0) return -1;
+    int ok = fwrite(head, 1, (size_t)(10 + hlen), a.f) == (size_t)(10 + hlen);
     unsigned char buf[4096 * 4];
     for (int64_t i = 0; ok && i < count; i += 4096) {
         int64_t n = count - i < 4096 ? count - i : 4096;
         for (int64_t j = 0; j < n; j++) put_f32(buf + 4 * j, data[i + j]);
-        ok = fwrite(buf, 4, (size_t)n, f) == (size_t)n;
+        ok = fwrite(buf, 4, (size_t)n, a.f) == (size_t)n;
     }
-    int er = errno;
-    if (fclose(f) != 0 && ok) {
-        ok = 0;
-        er = errno;
-    }
-    if (!ok) {
-        remove(path);
-        return err_set(e, "%s: write failed (%s)", path, strerror(er));
-    }
-    return 0;
+    return ok ? afile_commit(&a, e) : afile_fail(&a, e);
 }
 
 /* ---- header parser ----------------------------------------------------------------- */

@@ -1,4 +1,4 @@
-/* wfile.h - real weight files: ONNX, safetensors and Caffe .caffemodel.
+/* wfile.h - real weight files: ONNX, safetensors, Caffe .caffemodel and PyTorch .pth (wfile_pth.c).
 
    The format is recognised by content, not by extension. Tensors are matched to the
    arch's conv / fc layers by known names (Caffe "conv1", ONNX Zoo "conv1_w_0",
@@ -19,14 +19,24 @@
 
 #include "net.h"
 
-typedef enum { WF_UNKNOWN, WF_ONNX, WF_SAFETENSORS, WF_CAFFE } WFileFormat;
+typedef enum { WF_UNKNOWN, WF_ONNX, WF_SAFETENSORS, WF_CAFFE, WF_PTH } WFileFormat;
 
-/* Looks at the first bytes (and structure) of the file. WF_UNKNOWN if none fits. */
+/* Looks at the first bytes (and structure) of the file; reads at most its first 64 KiB.
+   WF_UNKNOWN if none fits. */
 WFileFormat wfile_detect(const char *path, Err *e);
 
 /* Loads path into w for arch (NULL: infer it). On success w->trained = 1,
-   w->source = path's base name, w->format = "onnx" / "safetensors" / "caffemodel". */
+   w->source = path's base name, w->format = "onnx" / "safetensors" / "caffemodel" / "pth",
+   w->match how tensors were matched if not by name.
+   Only a regular file is read (a FIFO or device is refused without blocking); it is read
+   whole into memory, and a file that shrinks or is rewritten meanwhile gives
+   "PATH: changed while being read". Files over 1 GiB are refused. */
 int wfile_load(const char *path, const ArchSpec *arch, Weights *w, Err *e);
+
+/* wfile_load on a file's bytes already in memory (data[0..len), not kept); name stands
+   for the file in messages and w->source. The same checks, the same results. */
+int wfile_load_buffer(const unsigned char *data, size_t len, const char *name, const ArchSpec *arch, Weights *w,
+                      Err *e);
 
 /* Writes w as F32 safetensors with Caffe-style names ("conv1.weight", "conv1.bias") and
    __metadata__ {"arch": ..., "source": ...}. */

@@ -2,34 +2,20 @@
    counts, inferring the arch, checking each found tensor against the arch, and copying it
    into Weights while converting to float32 (F16, BF16, F64; transposing a MatMul weight).
 
-   Memory: each tensor is copied straight from the mapped file into its Weights buffer and
-   the pages already copied are dropped (MADV_DONTNEED), so a ~244 MB file and its weights
-   are never all resident at once. */
+   Memory: each tensor is copied straight from the file's bytes (read by wfile.c) into its
+   Weights buffer, and the pages copied are dropped (MADV_DONTNEED) when wfile.c owns them
+   (WMap.release), so a ~244 MB file and its weights are never all resident at once. */
 #define _DEFAULT_SOURCE /* madvise, MADV_DONTNEED */
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "util.h"
 #include "wfile_impl.h"
-
-/* Bytes copied between releases of the source pages. */
-#define RELEASE_CHUNK ((size_t)8 << 20)
-
-/* Drops the mapped pages of [from, to): they were copied and will not be read again
-   (if they are, the kernel reads them back from the file). */
-static void release(const WMap *m, const uint8_t *from, const uint8_t *to)
-{
-    long page = sysconf(_SC_PAGESIZE);
-    if (page <= 0 || to <= from) return;
-    uintptr_t a = (uintptr_t)from & ~(uintptr_t)(page - 1);
-    if (a < (uintptr_t)m->p) a = (uintptr_t)m->p;
-    uintptr_t b = (uintptr_t)to & ~(uintptr_t)(page - 1);
-    if (b > a) madvise((void *)a, b - a, MADV_DONTNEED);
-}
 
 /* ---- small helpers shared with the readers ----------------------------------------- */
 
@@ -281,7 +267,49 @@ static void sink_put(Sink *s, float v)
     if (++s->c == s->cols) s->c = 0, s->r++;
 }
 
-static void copy_raw(const WMap *m, const WTensor *t, Sink *s)
+/* ---- copying, and releasing what was copied ------------------------------------------- */
+
+/* Bytes copied between releases of the file's pages. */
+#define RELEASE_CHUNK ((size_t)8 << 20)
+
+typedef struct {
+    const uint8_t *lo, *hi;
+} Range;
+
+/* While a tensor is copied: the file (m) and the byte ranges of the tensors still to copy
+   after it, whose pages must stay. */
+typedef struct {
+    const WMap *m;
+    const Range *later;
+    int nlater;
+} Release;
+
+/* The bytes a tensor's copy reads. */
+static Range tensor_range(const WTensor *t)
+{
+    return t->src == WS_RAW ? (Range){t->data, t->data + t->nbytes} : (Range){t->msg, t->msg + t->msglen};
+}
+
+/* Drops the pages lying wholly inside [from, to) - bytes just copied - unless a tensor still
+   to copy touches one of them (a hostile file may make tensors share bytes): dropped pages
+   of wfile.c's anonymous buffer read back as zeros. Only when m->release. */
+static void release(const Release *r, const uint8_t *from, const uint8_t *to)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    if (!r->m->release || page <= 0) return;
+    uintptr_t pg = (uintptr_t)page;
+    uintptr_t a = ((uintptr_t)from + pg - 1) & ~(pg - 1), b = (uintptr_t)to & ~(pg - 1);
+    if (a < (uintptr_t)r->m->p) a = (uintptr_t)r->m->p; /* only the file's own pages (page-aligned) */
+    if (b > (uintptr_t)(r->m->p + r->m->n)) b = (uintptr_t)(r->m->p + r->m->n) & ~(pg - 1);
+    if (b <= a) return;
+    for (int k = 0; k < r->nlater; k++) {
+        uintptr_t lo = (uintptr_t)r->later[k].lo & ~(pg - 1), hi = (uintptr_t)r->later[k].hi + pg - 1;
+        if (lo < b && a < hi) return; /* still needed: keep the chunk (rare, never wrong) */
+    }
+    madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
+static void copy_raw(const WTensor *t, Sink *s, const Release *r)
 {
     size_t es = type_size(t->type);
     const uint8_t *p = t->data, *end = t->data + t->nbytes;
@@ -293,42 +321,66 @@ static void copy_raw(const WMap *m, const WTensor *t, Sink *s)
         } else {
             for (size_t i = 0; i < chunk; i += es) sink_put(s, from_bits(t->type, load_bits(t->type, p + i)));
         }
-        release(m, p, p + chunk);
+        release(r, p, p + chunk);
         p += chunk;
     }
 }
 
-static int copy_pb(const WMap *m, const WTensor *t, Sink *s)
+static int copy_pb(const WTensor *t, Sink *s, const Release *r)
 {
-    PbReader r;
+    PbReader rd;
     PbRepeated it;
     uint64_t v;
-    int rc;
     int64_t left = t->numel;
     const uint8_t *done = t->msg;
-    pb_init(&r, t->msg, t->msglen);
-    pb_rep_init(&it, &r, t->field, t->elem);
-    while (left > 0 && (rc = pb_rep_next(&it, &v)) > 0) {
+    pb_init(&rd, t->msg, t->msglen);
+    pb_rep_init(&it, &rd, t->field, t->elem);
+    while (left > 0 && pb_rep_next(&it, &v) > 0) {
         sink_put(s, from_bits(t->type, v));
         left--;
         if ((size_t)(pb_rep_pos(&it) - done) >= RELEASE_CHUNK) {
-            release(m, done, pb_rep_pos(&it));
+            release(r, done, pb_rep_pos(&it));
             done = pb_rep_pos(&it);
         }
     }
-    release(m, done, t->msg + t->msglen);
-    return left == 0 ? 0 : -1; /* counted before, so only a changed file gets here */
+    release(r, done, t->msg + t->msglen);
+    return left == 0 ? 0 : -1; /* counted by wfile_check, so this does not fail */
 }
 
-static int copy_tensor(const WMap *m, const WTensor *t, float *dst)
+static int copy_tensor(const WTensor *t, float *dst, const Release *r)
 {
     Sink s = {.dst = dst, .transposed = t->transposed && t->ndim == 2};
     if (s.transposed) s.rows = t->dims[0], s.cols = t->dims[1];
     if (t->src == WS_RAW) {
-        copy_raw(m, t, &s);
+        copy_raw(t, &s, r);
         return 0;
     }
-    return copy_pb(m, t, &s);
+    return copy_pb(t, &s, r);
+}
+
+/* Copies every found tensor into w, in layer order (weight, then bias), releasing the
+   file's pages behind it. */
+static int copy_all(const WMap *m, const ArchSpec *a, const WLayer *found, Weights *w, Err *e)
+{
+    size_t cap = 2 * (size_t)a->nlayers;
+    Range *ranges = calloc(cap, sizeof *ranges);
+    const WTensor **src = calloc(cap, sizeof *src);
+    float **dst = calloc(cap, sizeof *dst);
+    int rc = ranges && src && dst ? 0 : err_set(e, "%s: out of memory", m->path), n = 0;
+    for (int i = 0; rc == 0 && i < a->nlayers; i++) {
+        if (!arch_has_weights(a->layers[i].kind)) continue;
+        src[n] = &found[i].w, dst[n] = w->l[i].w, ranges[n] = tensor_range(src[n]), n++;
+        if (found[i].has_b) src[n] = &found[i].b, dst[n] = w->l[i].b, ranges[n] = tensor_range(src[n]), n++;
+    }
+    for (int k = 0; rc == 0 && k < n; k++) {
+        Release r = {m, ranges + k + 1, n - k - 1};
+        if (copy_tensor(src[k], dst[k], &r) != 0)
+            rc = err_set(e, "%s: tensor '%s': the data changed while it was read", m->path, src[k]->name);
+    }
+    free(ranges);
+    free(src);
+    free(dst);
+    return rc;
 }
 
 int wfile_check(const WMap *m, const ArchSpec *a, int i, const WLayer *f, Err *e)
@@ -349,13 +401,9 @@ int wfile_fill(const WMap *m, const ArchSpec *a, const WLayer *found, const char
         if (arch_has_weights(a->layers[i].kind) && wfile_check(m, a, i, &found[i], e) != 0) return -1;
     Err ae = {{0}};
     if (weights_alloc(a, w, &ae) != 0) return err_set(e, "%s: %s", m->path, ae.msg);
-    for (int i = 0; i < a->nlayers; i++) {
-        if (!arch_has_weights(a->layers[i].kind)) continue;
-        if (copy_tensor(m, &found[i].w, w->l[i].w) != 0 ||
-            (found[i].has_b && copy_tensor(m, &found[i].b, w->l[i].b) != 0)) {
-            weights_free(w);
-            return err_set(e, "%s: %s: the data changed while it was read", m->path, a->layers[i].name);
-        }
+    if (copy_all(m, a, found, w, e) != 0) {
+        weights_free(w);
+        return -1;
     }
     w->trained = 1;
     snprintf(w->source, sizeof w->source, "%s", path_base(m->path));

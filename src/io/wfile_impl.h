@@ -1,9 +1,9 @@
 /* wfile_impl.h - inside the weight-file module; not a public header. The calls go one way:
-   wfile.c (map, detect) -> a reader (wfile_onnx.c, wfile_safetensors.c, wfile_caffe.c)
+   wfile.c (read, detect) -> a reader (wfile_onnx.c, wfile_safetensors.c, wfile_caffe.c)
    -> wfile_fill.c (check, convert, copy); wfile_save.c (the writer) also uses wfile_fill.c.
 
-   A reader maps nothing and allocates nothing from the file: it is handed the mapped
-   file (WMap), finds one WTensor per conv / fc weight and bias, says which arch layer
+   A reader reads nothing and allocates nothing from the file: it is handed the file's
+   bytes in memory (WMap), finds one WTensor per conv / fc weight and bias, says which arch layer
    each belongs to (WLayer, indexed like arch->layers), and calls wfile_fill, which checks
    every shape and byte count against the arch, allocates the Weights from the arch's
    numbers, and copies / converts the data. */
@@ -22,9 +22,15 @@
 #define HOST_LE 1
 #else
 #define HOST_LE 0
+/* ---- wfile.c: for tests ---- */
+
+/* Called, if set, after a weight file has been opened and its size taken and before it
+   is read (tests truncate the file here to check "changed while being read"). */
+extern void (*wfile_read_hook)(const char *path);
+
 #endif
 
-/* Bytes of a mapped file, not NUL-terminated (a name, a type, a message). */
+/* Bytes of a file in memory, not NUL-terminated (a name, a type, a message). */
 typedef struct {
     const uint8_t *s;
     size_t n;
@@ -36,9 +42,13 @@ int slice_is(Slice a, const char *s);
 int slice_eq(Slice a, Slice b);
 
 typedef struct {
-    const char *path;
-    const uint8_t *p;     /* the whole file, mapped read-only */
+    const char *path;     /* for messages */
+    const uint8_t *p;     /* the whole file, read into memory (wfile.c) */
     size_t n;
+    size_t size;          /* 0, or the file's size when p holds only its start
+                             (wfile_metadata reads just the safetensors header) */
+    int release;          /* 1: p is wfile.c's own anonymous mapping; wfile_fill drops the
+                             pages of the tensors it has copied (never read again) */
 } WMap;
 
 /* Element types we convert to float32. */
@@ -112,8 +122,18 @@ int wfile_expected_dims(const LayerSpec *l, long nw, long nb, int bias, int64_t 
 
 int wfile_load_onnx(const WMap *m, const ArchSpec *arch, Weights *w, Err *e);
 int wfile_load_st(const WMap *m, const ArchSpec *arch, Weights *w, Err *e);
-/* wfile_metadata for a mapped safetensors file. */
+/* wfile_metadata for a safetensors file in memory (m->size set if only its header is). */
 int wfile_st_metadata(const WMap *m, const char *key, char *out, size_t size, Err *e);
 int wfile_load_caffe(const WMap *m, const ArchSpec *arch, Weights *w, Err *e);
+/* wfile_pth.c: a PyTorch checkpoint (torch.save's zip); sniff: 1 for a zip or a legacy
+   (pre-1.6) torch.save file, which wfile_load_pth refuses with a message. */
+int wfile_load_pth(const WMap *m, const ArchSpec *arch, Weights *w, Err *e);
+int wfile_pth_sniff(const uint8_t *p, size_t n);
+
+/* ---- wfile.c: for tests ---- */
+
+/* Called, if set, after a weight file has been opened and its size taken and before it
+   is read (tests truncate the file here to check "changed while being read"). */
+extern void (*wfile_read_hook)(const char *path);
 
 #endif

@@ -11,12 +11,12 @@
 
    Names: Caffe-style conv1.weight (what wfile_save_safetensors writes), the spec's
    alias (torchvision's features.0.weight), the Model Zoo's conv1_w_0, each also with a
-   prefix ("module.features.0.weight"). */
+   prefix ("module.features.0.weight"); other names by shape and order (wfile_match.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "wfile_impl.h"
+#include "wfile_match.h"
 
 #define HEADER_MAX 100000000u  /* the reference reader's limit */
 #define MAX_TENSORS 65536      /* a classifier has tens; this bounds the entry table */
@@ -440,11 +440,11 @@ static int parse_header(St *s)
                        (unsigned long long)n, HEADER_MAX);
     if (n > m->n - 8)
         return err_set(s->e, "%s: safetensors header length %llu runs past the end of the file (%zu bytes)", m->path,
-                       (unsigned long long)n, m->n);
+                       (unsigned long long)n, m->size ? m->size : m->n);
     s->hstart = s->p = m->p + 8;
     s->hend = s->hstart + n;
     s->buf = s->hend;
-    s->buflen = (uint64_t)(m->p + m->n - s->hend);
+    s->buflen = (uint64_t)((m->size ? m->size : m->n) - 8 - n); /* m->size: only the header is in memory */
     if (!utf8_ok(s->hstart, s->hend)) return err_set(s->e, "%s: the safetensors header is not valid UTF-8", m->path);
     if (jobject(s, tensor_member, NULL) != 0) return -1;
     jws(s);
@@ -452,103 +452,28 @@ static int parse_header(St *s)
     return check_layout(s);
 }
 
-/* ---- matching ---------------------------------------------------------------------------- */
+/* ---- matching (wfile_match.c) ---------------------------------------------------------- */
 
-/* name == want, or name ends with "." want (a prefix such as "module."). Exact wins. */
-static int find_name(St *s, const char *want, const Entry **out)
+/* The entries, in the order of their data, as the matcher takes them. */
+static WNamed *named(St *s)
 {
-    size_t wn = strlen(want);
-    const Entry *exact = NULL, *suffix = NULL;
-    int nsuffix = 0;
+    WNamed *t = calloc(s->n ? s->n : 1, sizeof *t);
+    if (!t) {
+        err_set(s->e, "%s: out of memory", s->m->path);
+        return NULL;
+    }
     for (size_t i = 0; i < s->n; i++) {
-        Slice nm = s->ent[i].name;
-        if (nm.n == wn && memcmp(nm.s, want, wn) == 0) {
-            if (exact) return err_set(s->e, "%s: two tensors are named '%s'", s->m->path, want);
-            exact = &s->ent[i];
-        } else if (nm.n > wn && nm.s[nm.n - wn - 1] == '.' && memcmp(nm.s + nm.n - wn, want, wn) == 0) {
-            suffix = &s->ent[i], nsuffix++;
-        }
+        const Entry *en = &s->ent[i];
+        const DType *d = &dtypes[en->dtype];
+        t[i].name = en->name;
+        t[i].ndim = en->ndim;
+        memcpy(t[i].dims, en->dims, sizeof en->dims);
+        t[i].type = d->wtype;
+        t[i].type_name = d->name;
+        t[i].data = s->buf + en->begin;
+        t[i].nbytes = (size_t)(en->end - en->begin);
     }
-    if (!exact && nsuffix > 1) return err_set(s->e, "%s: several tensors end in '.%s'", s->m->path, want);
-    *out = exact ? exact : suffix;
-    return 0;
-}
-
-/* The tensor for layer l's weight (bias 0) or bias, under any of its names. */
-static int find_tensor(St *s, const LayerSpec *l, int bias, const Entry **out, char *tried, size_t tsize)
-{
-    char cand[3][128];
-    int nc = 0;
-    snprintf(cand[nc++], sizeof cand[0], "%s.%s", l->name, bias ? "bias" : "weight");
-    if (l->alias) snprintf(cand[nc++], sizeof cand[0], "%s.%s", l->alias, bias ? "bias" : "weight");
-    snprintf(cand[nc++], sizeof cand[0], "%s_%s_0", l->name, bias ? "b" : "w");
-    *out = NULL;
-    for (int i = 0; i < nc && !*out; i++)
-        if (find_name(s, cand[i], out) != 0) return -1;
-    if (tried) snprintf(tried, tsize, "%s%s%s", cand[0], nc > 2 ? " or " : "", nc > 2 ? cand[1] : "");
-    return 0;
-}
-
-static int entry_tensor(St *s, const LayerSpec *l, const char *what, const Entry *t, WTensor *wt)
-{
-    memset(wt, 0, sizeof *wt);
-    wfile_name(wt->name, sizeof wt->name, t->name.s, t->name.n);
-    const DType *d = &dtypes[t->dtype];
-    if (d->wtype < 0)
-        return err_set(s->e, "%s: %s: %s '%s' has dtype %s; only F32, F16, BF16 and F64 can be read", s->m->path,
-                       l->name, what, wt->name, d->name);
-    wt->type = (WType)d->wtype;
-    wt->ndim = t->ndim;
-    memcpy(wt->dims, t->dims, sizeof t->dims);
-    wt->src = WS_RAW;
-    wt->data = s->buf + t->begin;
-    wt->nbytes = (size_t)(t->end - t->begin);
-    return wfile_numel(s->m, wt, s->e);
-}
-
-static int take_layer(St *s, const LayerSpec *l, WLayer *wl)
-{
-    const Entry *t;
-    char tried[300];
-    for (int bias = 0; bias < 2; bias++) {
-        if (find_tensor(s, l, bias, &t, tried, sizeof tried) != 0) return -1;
-        if (!t) return err_set(s->e, "%s: %s: missing %s: no tensor named %s", s->m->path, l->name,
-                               bias ? "bias" : "weight", tried);
-        if (entry_tensor(s, l, bias ? "bias" : "weight", t, bias ? &wl->b : &wl->w) != 0) return -1;
-    }
-    wl->has_w = wl->has_b = 1;
-    return 0;
-}
-
-/* The first conv's weight tensor, by a's names, if present with a's filter count. */
-static int first_conv_fits(St *s, const ArchSpec *a, int64_t *seen)
-{
-    int k = wfile_weighted_layer(a, 0);
-    const Entry *t = NULL;
-    Err scratch; /* an ambiguous name is reported later, when the layer is loaded */
-    Err *keep = s->e;
-    s->e = &scratch;
-    int rc = k >= 0 && find_tensor(s, &a->layers[k], 0, &t, NULL, 0) == 0 && t && t->ndim >= 1;
-    s->e = keep;
-    if (!rc) return 0;
-    *seen = t->dims[0];
-    return t->dims[0] == a->layers[k].out;
-}
-
-/* The arch named in __metadata__ if its first conv fits, else the first of arch_all
-   whose first conv is found with its filter count. */
-static const ArchSpec *infer(St *s)
-{
-    char name[64];
-    int64_t seen = -1;
-    wfile_name(name, sizeof name, s->meta_arch.s, s->meta_arch.n);
-    const ArchSpec *a = s->meta_arch.s ? arch_find(name) : NULL;
-    if (a && first_conv_fits(s, a, &seen)) return a;
-    for (int i = 0; arch_all[i]; i++)
-        if (first_conv_fits(s, arch_all[i], &seen)) return arch_all[i];
-    if (seen >= 0) return wfile_infer_arch(s->m, seen, s->e);
-    err_set(s->e, "%s: cannot tell the architecture: no first-conv tensor (conv1.weight, features.0.weight)", s->m->path);
-    return NULL;
+    return t;
 }
 
 int wfile_st_metadata(const WMap *m, const char *key, char *out, size_t size, Err *e)
@@ -565,15 +490,12 @@ int wfile_st_metadata(const WMap *m, const char *key, char *out, size_t size, Er
 static int load(St *s, const ArchSpec *arch, Weights *w)
 {
     if (parse_header(s) != 0) return -1;
-    if (!arch && !(arch = infer(s))) return -1;
-    WLayer *found = calloc((size_t)arch->nlayers, sizeof *found);
-    if (!found) return err_set(s->e, "%s: out of memory", s->m->path);
-    int rc = 0;
-    for (int i = 0; i < arch->nlayers && rc == 0; i++)
-        if (arch_has_weights(arch->layers[i].kind) && (rc = take_layer(s, &arch->layers[i], &found[i])) == 0)
-            rc = wfile_check(s->m, arch, i, &found[i], s->e);
-    if (rc == 0) rc = wfile_fill(s->m, arch, found, "safetensors", w, s->e);
-    free(found);
+    WNamed *t = named(s);
+    if (!t) return -1;
+    char meta[64];
+    wfile_name(meta, sizeof meta, s->meta_arch.s, s->meta_arch.n);
+    int rc = wfile_match(s->m, arch, s->meta_arch.s ? meta : NULL, t, s->n, "safetensors", w, s->e);
+    free(t);
     if (rc == 0 && s->meta_trained.s) {
         char on[128];
         size_t n = strlen(w->source);

@@ -1,11 +1,12 @@
 /* wfile_save.c - writing Weights as an F32 safetensors file (wfile_save_safetensors):
    a JSON header with Caffe-style names ("conv1.weight") and the arch in __metadata__,
-   padded to 8 bytes, then every tensor little-endian in layer order. */
-#include <errno.h>
+   padded to 8 bytes, then every tensor little-endian in layer order. The file is written
+   under a temporary name and renamed when complete (afile.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "afile.h"
 #include "strbuf.h"
 #include "wfile_impl.h"
 
@@ -108,19 +109,12 @@ int wfile_save_safetensors_meta(const char *path, const Weights *w, const char *
         sb_free(&h);
         return err_set(e, "%s: out of memory for the header", path);
     }
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        int er = errno;
+    AFile a;
+    if (afile_open(&a, path, e) != 0) {
         sb_free(&h);
-        return err_set(e, "%s: %s", path, strerror(er));
+        return -1;
     }
-    int rc = write_all(f, w, &h);
-    int er = errno;
-    if (fclose(f) != 0 && rc == 0) rc = -1, er = errno;
+    int rc = write_all(a.f, w, &h) == 0 ? afile_commit(&a, e) : afile_fail(&a, e);
     sb_free(&h);
-    if (rc != 0) {
-        remove(path); /* a half-written file would only fail later, less clearly */
-        return err_set(e, "%s: write failed: %s", path, strerror(er));
-    }
-    return 0;
+    return rc;
 }

@@ -235,14 +235,27 @@ static int append_narration(LessonStep *s, StrBuf *nb, const char *text, int new
     return nb->oom ? -1 : 0;
 }
 
-/* Checks every placeholder of one narration line against the arch's plan. */
+/* Checks every placeholder of one narration line against the arch's plan. Returns the
+   bound of the line's length once expanded (lesson_expand), or -1. */
 static int check_placeholders(Ctx *c, const Plan *p, const char *text)
 {
-    char scratch[8192];
+    char none[1]; /* only the check and the length are wanted */
     int bad = 0;
     Err pe = {0};
-    if (lesson_expand(text, p, NULL, NULL, scratch, sizeof scratch, &bad, &pe) == 0) return 0;
+    int len = lesson_expand(text, p, NULL, NULL, none, sizeof none, &bad, &pe);
+    if (len >= 0) return len;
     return err_set(c->e, "%s:%d: %s", c->path, c->line, pe.msg);
+}
+
+/* A step's whole narration fits what the players show (LESSON_NARRATION_MAX), whatever
+   the run's values. len: the sum of its lines' bounds and the separators between them (a
+   placeholder never spans lines, so this is the bound of the whole text). */
+static int check_length(Ctx *c, const LessonStep *s, long len)
+{
+    if (len <= LESSON_NARRATION_MAX) return 0;
+    return err_set(c->e, "%s:%d: step '%s': the narration can be %ld bytes long once its placeholders are filled in; "
+                         "the player shows at most %d (split the step)", c->path, s->line, s->title, len,
+                   LESSON_NARRATION_MAX);
 }
 
 int lesson_parse(const char *text, const char *path, Lesson *ls, Err *e)
@@ -256,6 +269,7 @@ int lesson_parse(const char *text, const char *path, Lesson *ls, Err *e)
     LessonStep *s = NULL;
     StrBuf nb = {0};
     int blank_before = 0, in_directives = 0;
+    long step_len = 0; /* the bound of the current step's narration once expanded */
     const char *p = text;
     while (*p) {
         const char *nl = strchr(p, '\n');
@@ -271,6 +285,8 @@ int lesson_parse(const char *text, const char *path, Lesson *ls, Err *e)
         if (line[0] == '#') continue;
         if (!line[0]) { blank_before = 1; continue; }
         if (!strncmp(line, "---", 3)) {
+            if (s && check_length(&c, s, step_len)) goto fail;
+            step_len = 0;
             if (ls->nsteps == LESSON_MAX_STEPS) { perr(&c, "more than %d steps", LESSON_MAX_STEPS); goto fail; }
             if (!n && plan_build(ls->arch, n = &plan, e) != 0) goto fail;
             s = &ls->steps[ls->nsteps++];
@@ -296,10 +312,13 @@ int lesson_parse(const char *text, const char *path, Lesson *ls, Err *e)
             continue;
         }
         in_directives = 0;
-        if (check_placeholders(&c, n, line)) goto fail;
+        int line_len = check_placeholders(&c, n, line);
+        if (line_len < 0) goto fail;
+        step_len += line_len + (!nb.n ? 0 : blank_before ? 2 : 1); /* as append_narration joins lines */
         if (append_narration(s, &nb, line, blank_before)) { perr(&c, "out of memory"); goto fail; }
         blank_before = 0;
     }
+    if (s && check_length(&c, s, step_len)) goto fail;
     if (!ls->title[0]) { c.line = 1; perr(&c, "the lesson has no 'title:' line"); goto fail; }
     if (!ls->nsteps) { perr(&c, "the lesson has no steps (a step starts with '--- Step title')"); goto fail; }
     for (int i = 0; i < ls->nsteps; i++)

@@ -33,6 +33,11 @@
 #include "net.h"
 
 #define LESSON_MAX_STEPS 64
+/* The longest narration a player shows, in bytes once its placeholders are filled in (the
+   window's and `lesson play`'s buffers hold LESSON_NARRATION_MAX + 1). lesson_load refuses a
+   step whose narration could be longer ("FILE:LINE: step 'T': ... at most 8191 bytes"),
+   so what `lesson check` accepts is always shown whole. */
+#define LESSON_NARRATION_MAX 8191
 
 typedef enum {
     PANEL_MAPS,     /* the feature-map grid */

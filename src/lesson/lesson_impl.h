@@ -11,9 +11,12 @@ char *lesson_trim(char *s);
 /* "conv1, relu1, ..." for messages. */
 void lesson_layer_list(const ArchSpec *a, char *buf, size_t size);
 
-/* Expands text's {placeholders} into out (truncated to size). p: the structure of the
-   lesson's network; n (NULL when only checking): the run with the values. On error,
-   *bad_offset is where the failing placeholder starts. */
+/* Expands text's {placeholders} into out (truncated to size, always terminated if size > 0).
+   p: the structure of the lesson's network; n (NULL when only checking): the run with the
+   values. Returns the length the whole expansion has (as snprintf does; out may hold less);
+   with n NULL an upper bound of it for any run: a value not computed yet counts as the
+   longest a value can be (511 bytes). On error -1, and *bad_offset is where the failing
+   placeholder starts. */
 int lesson_expand(const char *text, const Plan *p, const Net *n, const Labels *lb, char *out, int size,
                   int *bad_offset, Err *e);
 

@@ -5,6 +5,7 @@
    {sum:a,b} adds what placeholders show; {6,400 = placeholder} states a number and fails the
    lesson check unless the engine agrees. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -431,15 +432,20 @@ int lesson_placeholder(const char *name, const Net *n, const Labels *lb, char *o
     return placeholder(name, &n->plan, n, lb, out, size, e);
 }
 
+/* The bytes a value can take once computed (placeholder's buffer): what a value that is
+   not computed yet counts for in lesson_expand's bound. */
+#define VALUE_MAX 511
+
 int lesson_expand(const char *text, const Plan *pl, const Net *n, const Labels *lb, char *out, int size,
                   int *bad_offset, Err *e)
 {
-    int o = 0;
+    long o = 0; /* the full length, as if out were large enough */
+#define PUT(ch) (o + 1 < size ? (void)(out[o] = (ch)) : (void)0, o++)
     for (const char *p = text; *p;) {
         if (*p == '{') {
             /* "{{" is a literal brace; tested before looking for a '}', which it does not need */
             if (p[1] == '{') {
-                if (o + 1 < size) out[o++] = '{';
+                PUT('{');
                 p += 2;
                 continue;
             }
@@ -448,25 +454,29 @@ int lesson_expand(const char *text, const Plan *pl, const Net *n, const Labels *
                 *bad_offset = (int)(p - text);
                 return err_set(e, "'{' without a matching '}' on the same line (write {{ for a literal brace)");
             }
-            char name[128], val[512];
+            char name[128], val[VALUE_MAX + 1];
             memcpy(name, p + 1, (size_t)(end - p - 1));
             name[end - p - 1] = '\0';
             if (placeholder(lesson_trim(name), pl, n, lb, val, sizeof val, e) != 0) {
                 *bad_offset = (int)(p - text);
                 return -1;
             }
-            for (const char *v = val; *v && o + 1 < size; v++) out[o++] = *v;
+            size_t vn = strlen(val);
+            for (size_t v = 0; v < vn; v++) PUT(val[v]);
+            if (!n && !strcmp(val, NOT_COMPUTED)) o += VALUE_MAX - (long)vn; /* its value may be that long */
             p = end + 1;
         } else if (*p == '}' && p[1] == '}') {
-            if (o + 1 < size) out[o++] = '}';
+            PUT('}');
             p += 2;
         } else {
-            if (o + 1 < size) out[o++] = *p;
+            PUT(*p);
             p++;
         }
+        if (o > INT_MAX / 2) o = INT_MAX / 2; /* a bound, never an overflow */
     }
-    out[o < size ? o : size - 1] = '\0';
-    return 0;
+#undef PUT
+    if (size > 0) out[o < size ? o : size - 1] = '\0';
+    return (int)o;
 }
 
 int lesson_narration(const Lesson *ls, int s, const Net *n, const Labels *lb, char *out, int size, Err *e)
@@ -476,7 +486,7 @@ int lesson_narration(const Lesson *ls, int s, const Net *n, const Labels *lb, ch
     int bad = 0;
     Err why = {0}; /* a local Err: e may be NULL */
     int rc = lesson_expand(ls->steps[s].narration ? ls->steps[s].narration : "", &n->plan, n, lb, out, size, &bad, &why);
-    if (rc != 0) return err_set(e, "%s: step %d: %s", ls->path, s + 1, why.msg);
+    if (rc < 0) return err_set(e, "%s: step %d: %s", ls->path, s + 1, why.msg);
     return 0;
 }
 

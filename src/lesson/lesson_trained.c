@@ -148,7 +148,8 @@ static int confusion_field(const char *field, const char *name, char *out, int s
                     if (i != j && !used[i][j] && (bi < 0 || m[i][j] > m[bi][bj])) bi = i, bj = j;
             used[bi][bj] = 1;
         }
-        const char *what = strchr(field, '_') + 1;
+        /* "mixup2" alone (no "_true" ...) has no '_': an unknown field, not a crash (fuzzing) */
+        const char *what = strchr(field, '_') ? strchr(field, '_') + 1 : "";
         if (!strcmp(what, "true")) snprintf(out, (size_t)size, "%s", labels_name(have ? &lb : NULL, bi, buf, sizeof buf));
         else if (!strcmp(what, "pred")) snprintf(out, (size_t)size, "%s", labels_name(have ? &lb : NULL, bj, buf, sizeof buf));
         else if (!strcmp(what, "count")) fmt_count(out, (size_t)size, m[bi][bj]);

@@ -28,7 +28,9 @@ typedef struct {
     LayerWeights *l;     /* arch->nlayers entries, indexed like arch->layers */
     int trained;         /* 0 for the built-in default: predictions are labelled untrained */
     char source[256];    /* "built-in, untrained (seed 42)" or the file name */
-    char format[32];     /* "built-in", "onnx", "safetensors", "caffemodel" */
+    char format[32];     /* "built-in", "onnx", "safetensors", "caffemodel", "pth" */
+    char match[512];     /* how a file's tensors were matched to the layers when not by their
+                            names ("matched by shape and order: 'a.weight' -> conv1, ..."), else "" */
 } Weights;
 
 /* Allocates zeroed (w, b) for every conv / fc layer of a. -1 on out-of-memory. */

@@ -41,7 +41,8 @@ int engine_available(EngineKind k);
 const char *engine_name(EngineKind k);
 /* The BLAS behind the fast engine ("OpenBLAS 0.3.21"), or "none". */
 const char *engine_blas(void);
-/* The fast engine's BLAS threads (no effect for the naive one or without a BLAS). */
+/* The fast engine's threads, for the engines created next (no effect for the naive one or
+   without a BLAS). */
 void engine_set_threads(int n);
 
 /* An engine for batches of up to max_batch inputs (the naive one runs them one by one).

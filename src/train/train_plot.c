@@ -1,19 +1,20 @@
 /* train_plot.c - the curves of training runs as CSV and as a PNG drawn here: one panel per
    run, accuracy against epoch, training solid and test dashed, with tick labels and titles
    in a 3×5 pixel font (no font file needed). */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "afile.h"
 #include "img.h"
 #include "train.h"
 
 int train_write_csv(const char *path, const TrainCurve *c, int ncurves, Err *e)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) return err_set(e, "%s: %s", path, strerror(errno));
+    AFile a;
+    if (afile_open(&a, path, e) != 0) return -1;
+    FILE *f = a.f;
     int runs = ncurves > 1 || c[0].images > 0; /* overfit's table, even while its first run goes */
     fprintf(f, "%sepoch,lr,train_loss,train_acc,test_acc,seconds\n", runs ? "run,images," : "");
     for (int r = 0; r < ncurves; r++)
@@ -23,8 +24,7 @@ int train_write_csv(const char *path, const TrainCurve *c, int ncurves, Err *e)
             fprintf(f, "%d,%g,%.6f,%.6f,%.6f,%.2f\n", p->epoch, p->lr, p->train_loss, p->train_acc, p->test_acc,
                     p->seconds);
         }
-    if (fclose(f) != 0) return err_set(e, "%s: write failed: %s", path, strerror(errno));
-    return 0;
+    return afile_commit(&a, e); /* checks every write above */
 }
 
 /* ---- pixels ------------------------------------------------------------------------------ */

@@ -165,6 +165,10 @@ static void test_other_errors(void **ctx)
     bad("--frobnicate", "unknown option --frobnicate (see --help)");
     bad("a.png b.png", "one image at a time (got a.png and b.png)");
     bad("--weights", "--weights needs a value (see --help)");
+    /* outputs in the way are refused at start-up, not at the first export (afile.h) */
+    bad("--export-dir /dev/null", "/dev/null: exists and is not a directory");
+    bad("--export-dir " SOURCE_DIR "/README.md", SOURCE_DIR "/README.md: exists and is not a directory");
+    bad("--screenshot /dev/null", "/dev/null: exists and is not a regular file; not replaced");
 }
 
 static void test_usage_lists_keys(void **ctx)

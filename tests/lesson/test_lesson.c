@@ -185,14 +185,12 @@ static void test_big_lessons_parse(void **st)
         if (k < 2) len += (size_t)sprintf(text + len, "Text.\n");
         text[len] = '\0';
         Err e = {0};
-        if (lesson_parse(text, "t.lesson", &ls, &e) != 0) fail_msg("%s", e.msg);
-        if (k >= 2) {
-            Net *n = net_create(&arch_alexnet, NULL, &e);
-            assert_non_null(n);
-            static char out[1 << 16];
-            assert_int_equal(lesson_narration(&ls, 0, n, NULL, out, sizeof out, &e), 0);
-            net_free(n);
+        if (k >= 2) { /* parsed to the end, then refused: longer than a player shows (LESSON_NARRATION_MAX) */
+            assert_int_equal(lesson_parse(text, "t.lesson", &ls, &e), -1);
+            assert_non_null(strstr(e.msg, "t.lesson:2: step 'S': the narration can be"));
+            continue;
         }
+        if (lesson_parse(text, "t.lesson", &ls, &e) != 0) fail_msg("%s", e.msg);
         lesson_free(&ls);
     }
     free(text);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -140,6 +141,16 @@ const char *ts_fast_engine(void)
     if (!known)
         fast = ts_run(NULL, "run --arch lenet5 --input-npy /dev/null --engine fast", NULL, NULL) != 2, known = 1;
     return fast ? " --engine fast" : "";
+}
+
+int ts_count_named(const char *where, const char *part)
+{
+    DIR *d = opendir(where);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *de; (de = readdir(d));) n += strstr(de->d_name, part) != NULL;
+    closedir(d);
+    return n;
 }
 
 int ts_colours(const unsigned char *rgb, long n)

@@ -55,6 +55,10 @@ int ts_run_capture(const char *args, char *out, size_t out_size, char *err, size
 int ts_run_capture_with(const char *prefix, const char *args, char *out, size_t out_size, char *err,
                         size_t err_size);
 
+/* How many entries of directory where have part in their names (ts_count_named(ts_dir(),
+   ".tmp-"): temporary files left behind). */
+int ts_count_named(const char *where, const char *part);
+
 /* How many different colours n RGB pixels hold, each channel cut to 5 bits: a blank or
    flat picture has a handful, a rendered window hundreds. */
 int ts_colours(const unsigned char *rgb, long n);

@@ -19,10 +19,11 @@
 #define ALEXSCOPE_UI_MODEL_H
 
 #include "img.h"
+#include "lesson.h"
 #include "model.h"
 #include "net.h"
 
-#define UI_NARRATION_MAX 8192
+#define UI_NARRATION_MAX (LESSON_NARRATION_MAX + 1) /* lesson_load refuses longer narrations */
 #define UI_MODEL_MAX_LAYERS 64
 
 typedef enum { UI_ENGINE_NAIVE, UI_ENGINE_FAST, UI_ENGINES } UiEngine;

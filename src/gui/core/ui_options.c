@@ -1,6 +1,7 @@
 /* ui_options.c - the window's command line (ui_options.h). */
 #include <string.h>
 
+#include "afile.h"
 #include "arch.h"
 #include "backward.h"
 #include "lesson.h"
@@ -151,8 +152,14 @@ static int take_value(UiOptions *o, OptId id, const char *v, Err *e)
     case OPT_WEIGHTS: o->weights = v; break;
     case OPT_ARCH: o->arch = v; break;
     case OPT_FONT: o->font = v; break;
-    case OPT_EXPORT_DIR: o->export_dir = v; break;
-    case OPT_SCREENSHOT: o->screenshot = v; break;
+    case OPT_EXPORT_DIR: /* refused now, not when the first export fails */
+        if (afile_check_dir(v, e) != 0) return -1;
+        o->export_dir = v;
+        break;
+    case OPT_SCREENSHOT:
+        if (afile_check_output(v, e) != 0) return -1;
+        o->screenshot = v;
+        break;
     case OPT_STEP: o->step = v; break;
     case OPT_SELFTEST: o->selftest = v; break;
     case OPT_SELFTEST_BAD: o->selftest_bad = v; break;

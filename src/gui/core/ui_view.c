@@ -129,7 +129,7 @@ const float *ui_view_data(const UiView *v, int pos, Shape *s)
     const UiModel *m = v->m;
     if (!m->net) return NULL;
     *s = ui_pos_shape(m->net, pos);
-    if (pos == 0) return m->has_input ? m->net->input : NULL;
+    if (pos <= 0) return pos == 0 && m->has_input ? m->net->input : NULL; /* im2col asks for pos - 1 at the input */
     if (pos > m->net->nlayers || pos > m->ready) return NULL;
     return m->net->run[pos - 1].out_data;
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 #define FONT_SLOTS 24
 #define TEXT_SETS 512 /* the text cache: 512 sets × 4 ways, LRU within a set */
 #define TEXT_WAYS 4
@@ -57,7 +59,8 @@ int sdl_check(int rc, const char *what)
 
 static int readable(const char *p)
 {
-    FILE *f = p && *p ? fopen(p, "rb") : NULL;
+    Err e = {0};
+    FILE *f = p && *p ? file_open_regular(p, NULL, &e) : NULL; /* a FIFO is refused, not waited on */
     if (f) fclose(f);
     return f != NULL;
 }
