@@ -288,10 +288,11 @@ static int op_persid(Vm *m)
                                                                                  : pk_kind_name(ty->kind));
     if (pk->v[f[2]].kind != PK_STR || pk->v[f[4]].kind != PK_INT || pk->v[f[4]].i < 0)
         return fail(m, "a storage's key is not a string or its size not a count");
+    int type = (int)ty->i; /* node() may move pk->v: nothing may point into it across the call */
     int s = node(m, PK_STORAGE);
     if (s < 0) return -1;
     pk->v[s].a = f[2];
-    pk->v[s].b = (int)ty->i;
+    pk->v[s].b = type;
     pk->v[s].i = pk->v[f[4]].i;
     return push(m, s);
 }
