@@ -411,7 +411,7 @@ static int by_begin(const void *a, const void *b)
    the last at the end of the file. */
 static int check_layout(St *s)
 {
-    qsort(s->ent, s->n, sizeof *s->ent, by_begin);
+    if (s->n > 1) qsort(s->ent, s->n, sizeof *s->ent, by_begin); /* ent is NULL when there are none */
     uint64_t at = 0;
     for (size_t i = 0; i < s->n; i++) {
         const Entry *t = &s->ent[i];

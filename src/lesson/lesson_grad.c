@@ -466,15 +466,59 @@ static int bp_check(const Net *r, int L, const ConvGrad *c, int label, const cha
     return rc;
 }
 
+/* dy of layer L for label, as dy_above gives it; the last one is kept (a step names several
+   fields of one layer), keyed as the saliency cache is. Owned here: valid until the next call. */
+static const float *dy_cached(const Net *r, int L, int label, Err *e)
+{
+    static struct {
+        uint64_t key;
+        int layer, label;
+        float *dy;
+    } last = {0, -1, -1, NULL};
+    uint64_t key = sal_key(r);
+    if (last.dy && last.key == key && last.layer == L && last.label == label) return last.dy;
+    free(last.dy);
+    last.dy = malloc(sizeof(float) * (size_t)shape_count(r->plan.layers[L].out));
+    last.layer = -1;
+    if (!last.dy) return err_set(e, "out of memory"), NULL;
+    if (dy_above(r, L, label, last.dy, e) != 0) return free(last.dy), last.dy = NULL, NULL;
+    last.key = key, last.layer = L, last.label = label;
+    return last.dy;
+}
+
+/* The checks' last results: each compares every weight, bias and input gradient of a layer,
+   and a step's narration is expanded again each time it is shown. Keyed as the saliency
+   cache is, with the layer, the label and the field. */
+#define BP_CACHE 8
+static struct {
+    uint64_t key;
+    int layer, label, field, used;
+    double value;
+} bp_cache[BP_CACHE];
+static int bp_cache_next;
+
+static int bp_check_cached(const Net *r, int L, const ConvGrad *c, int label, int field, double *res, Err *e)
+{
+    uint64_t key = sal_key(r);
+    for (int i = 0; i < BP_CACHE; i++)
+        if (bp_cache[i].used && bp_cache[i].key == key && bp_cache[i].layer == L && bp_cache[i].label == label &&
+            bp_cache[i].field == field)
+            return *res = bp_cache[i].value, 0;
+    if (bp_check(r, L, c, label, bp_fields[field].name, res, e) != 0) return -1;
+    int i = bp_cache_next++ % BP_CACHE;
+    bp_cache[i].key = key, bp_cache[i].layer = L, bp_cache[i].label = label, bp_cache[i].field = field;
+    bp_cache[i].used = 1, bp_cache[i].value = *res;
+    return 0;
+}
+
 /* One field of layer q->layer, from a run r that reached the softmax. */
 static int bp_layer_field(const Net *r, const BpQuery *q, char *out, size_t sz, Err *e)
 {
     int L = q->layer, label = q->label;
     const PlanLayer *pl = &r->plan.layers[L];
     if (label < 0) topk(r->run[r->nlayers - 1].out_data, r->plan.layers[r->nlayers - 1].out.c, 1, &label);
-    float *dy = malloc(sizeof(float) * (size_t)shape_count(pl->out));
-    if (!dy) return err_set(e, "out of memory");
-    if (dy_above(r, L, label, dy, e) != 0) return free(dy), -1;
+    const float *dy = dy_cached(r, L, label, e);
+    if (!dy) return -1;
     ConvGrad c = {.in = net_layer_input(r, L), .w = r->weights->l[L].w, .dy = dy, .is = pl->in, .os = pl->out,
                   .k = pl->spec->k, .s = pl->spec->stride, .pad = pl->spec->pad,
                   .cin_g = pl->in.c / pl->spec->groups, .cout_g = pl->out.c / pl->spec->groups};
@@ -500,9 +544,8 @@ static int bp_layer_field(const Net *r, const BpQuery *q, char *out, size_t sz, 
             term_num(d, sizeof d, dw);
             snprintf(out, sz, "%.4g − %g × %s = %.4g", w, lr, d, w - lr * dw);
         }
-    } else if ((rc = bp_check(r, L, &c, label, f, &v, e)) == 0)
+    } else if ((rc = bp_check_cached(r, L, &c, label, q->field, &v, e)) == 0)
         snprintf(out, sz, !strcmp(f, "dw_max") ? "%.3g" : "%.2g", v);
-    free(dy);
     return rc;
 }
 

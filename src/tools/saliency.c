@@ -84,8 +84,7 @@ const char *saliency_about(ReluMode m)
 {
     static const char *const about[RELU_MODE_COUNT] = {
         "gradient (Simonyan et al. 2014): the true gradient; a ReLU passes it back where its input was positive.",
-        "guided (Springenberg et al. 2015): a ReLU passes only positive gradients, and only where its input was "
-        "positive.",
+        "guided (Springenberg et al. 2015): a ReLU passes only positive gradients, only where its input was positive.",
         "deconv (Zeiler & Fergus 2014): a ReLU passes positive gradients, whatever its input was.",
     };
     return m >= 0 && m < RELU_MODE_COUNT ? about[m] : "";

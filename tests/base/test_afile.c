@@ -8,13 +8,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "afile.h"
@@ -138,6 +135,24 @@ static void test_follows_links(void **state)
     assert_non_null(strstr(e.msg, "symbolic link to a missing file"));
 }
 
+/* In the child of the test below, under a 4 KiB file-size limit: 0 if all went as it should. */
+static int write_past_limit(void *ctx)
+{
+    const char *p = ctx;
+    AFile a;
+    Err e = {{0}};
+    if (afile_open(&a, p, &e) != 0) return 10;
+    static char block[65536];
+    for (int i = 0; i < 4; i++) fwrite(block, 1, sizeof block, a.f); /* failures seen at commit */
+    if (afile_commit(&a, &e) == 0) return 11;
+    if (!strstr(e.msg, "big.bin: write failed (File too large)")) return 12;
+    /* afile_fail after a failed fwrite says the same */
+    if (afile_open(&a, p, &e) != 0) return 13;
+    if (fwrite(block, 1, sizeof block, a.f) == sizeof block && fflush(a.f) == 0) return 14;
+    if (afile_fail(&a, &e) != -1 || !strstr(e.msg, "write failed (File too large)")) return 15;
+    return 0;
+}
+
 /* A write that fails (the file-size limit: EFBIG, SIGXFSZ ignored) in a child: -1 and
    "write failed (File too large)", no temporary file, the old file untouched. */
 static void test_failed_write(void **state)
@@ -145,29 +160,7 @@ static void test_failed_write(void **state)
     (void)state;
     const char *p = ts_path("big.bin");
     ts_write_file(p, "previous", 8);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        signal(SIGXFSZ, SIG_IGN);
-        struct rlimit rl = {4096, 4096};
-        setrlimit(RLIMIT_FSIZE, &rl);
-        AFile a;
-        Err e = {{0}};
-        if (afile_open(&a, p, &e) != 0) _exit(10);
-        static char block[65536];
-        for (int i = 0; i < 4; i++) fwrite(block, 1, sizeof block, a.f); /* failures seen at commit */
-        if (afile_commit(&a, &e) == 0) _exit(11);
-        if (!strstr(e.msg, "big.bin: write failed (File too large)")) _exit(12);
-        /* afile_fail after a failed fwrite says the same */
-        if (afile_open(&a, p, &e) != 0) _exit(13);
-        if (fwrite(block, 1, sizeof block, a.f) == sizeof block && fflush(a.f) == 0) _exit(14);
-        if (afile_fail(&a, &e) != -1 || !strstr(e.msg, "write failed (File too large)")) _exit(15);
-        _exit(0);
-    }
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(ts_in_small_child(write_past_limit, (void *)p, 4096), 0);
     expect_text(p, "previous");
     assert_int_equal(temp_files(), 0);
 }

@@ -46,7 +46,7 @@ typedef struct {
     long bad_dropped[BAD_KINDS], bad_msgs[BAD_KINDS];
     long frames, rasters, drop_busy;/* frames built, drawn by SDL; drops refused as "Busy" */
     double frame_ms, core_ms;       /* all of the frames, and their ui_app_frame part */
-    long notes, error_notes, busy, stale, messages, lesson_drops, internal, narr_errors, quits, exports;
+    long notes, error_notes, busy, stale, refusals, messages, lesson_drops, internal, narr_errors, quits, exports;
     char first_internal[3][700];
     char last_msg[512];
     char note_texts[16][512];       /* the last error notes: a boxed message may be one */

@@ -141,7 +141,9 @@ static void ev_drop(Soak *S, int bad)
     }
     soak_log(S, "drop %s", path);
     long busy = S->busy;
-    ui_app_drop(&S->A->app, path);
+    ui_app_drop(&S->A->app, path, sdl_now());
+    size_t n = strlen(path);
+    if (!bad && n > 7 && !strcmp(path + n - 7, ".lesson") && S->A->app.st.lesson) S->lesson_drops++;
     soak_frame(S, 1, 0); /* a full queue refuses the drop at once, with "Busy" */
     if (S->busy > busy) {
         S->drop_busy++;

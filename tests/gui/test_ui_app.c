@@ -404,6 +404,30 @@ static void test_picker(void **ctx)
     stop();
 }
 
+/* A dropped .lesson plays from its first step, as the picker would open it; one that does not
+   load says why, and neither goes to the worker as an image. */
+static void test_drop_lesson(void **ctx)
+{
+    (void)ctx;
+    start("");
+    ui_app_load(&A, 0);
+    int drops = F.drop;
+    ui_app_drop(&A, ts_path("b-lenet.lesson"), 0);
+    assert_int_equal(F.drop, drops);
+    assert_non_null(A.ls);
+    assert_true(A.st.lesson);
+    assert_string_equal(A.ls->title, "Small net");
+    assert_int_equal(A.st.lesson_step, 0);
+    assert_ptr_equal(F.w_arch, &arch_lenet5);
+
+    ui_app_drop(&A, ts_path("c-broken.lesson"), 0);
+    assert_int_equal(F.drop, drops);
+    assert_true(A.st.message_error);
+    assert_non_null(strstr(A.st.message, "c-broken.lesson"));
+    assert_string_equal(A.ls->title, "Small net");
+    stop();
+}
+
 static void test_free_view_keys(void **ctx)
 {
     start("");
@@ -424,7 +448,7 @@ static void test_free_view_keys(void **ctx)
     assert_int_equal(ui_app_action(&A, ACT_FULLSCREEN, 0), UI_FX_FULLSCREEN);
     assert_int_equal(ui_app_action(&A, ACT_QUIT, 0), UI_FX_QUIT);
     assert_int_equal(ui_app_action(&A, ACT_LESSON_EXIT, 0), 0); /* no lesson: nothing */
-    ui_app_drop(&A, "/tmp/x.onnx");
+    ui_app_drop(&A, "/tmp/x.onnx", 0);
     assert_int_equal(F.drop, 1);
     assert_false(A.in_known);
     assert_null(A.want_arch);
@@ -457,8 +481,8 @@ int main(void)
         cmocka_unit_test(test_first_load),          cmocka_unit_test(test_lesson_steps_ask_for_inputs),
         cmocka_unit_test(test_lesson_step_option_and_image), cmocka_unit_test(test_view_waits_for_the_arch),
         cmocka_unit_test(test_failed_lesson_weights_fall_back), cmocka_unit_test(test_leave),
-        cmocka_unit_test(test_picker),              cmocka_unit_test(test_free_view_keys),
-        cmocka_unit_test(test_options_into_state),
+        cmocka_unit_test(test_picker),              cmocka_unit_test(test_drop_lesson),
+        cmocka_unit_test(test_free_view_keys),      cmocka_unit_test(test_options_into_state),
     };
     return cmocka_run_group_tests(tests, setup, ts_teardown);
 }

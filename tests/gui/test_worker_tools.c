@@ -298,6 +298,52 @@ static void test_patches(void **state)
     ui_model_free(&m);
 }
 
+/* H or Y names a layer or unit of the network the UI shows; weights loaded before the job
+   ran replaced that network: the job is dropped with a note, not run on the new one. */
+static void test_stale_request_dropped(void **state)
+{
+    (void)state;
+    UiModel m = {0};
+    Worker *wk = start(&arch_lenet5, &m, 0);
+    worker_weights(wk, NULL, &arch_alexnet); /* done at once (no thread); the UI has not seen it */
+    worker_patches(wk, 11, NULL);            /* lenet5's f6: alexnet's fc6 has no patches either way */
+    SalParams sp = {.method = RELU_GRADIENT, .layer = 11, .cls = 3, .c = 3};
+    worker_saliency(wk, &sp);
+    UiNote n;
+    int dropped = 0, errors = 0;
+    while (worker_sync(wk, &m, &n)) {
+        dropped += strstr(n.text, "not done, as other weights were loaded while it waited") != NULL;
+        errors += n.error;
+    }
+    assert_int_equal(dropped, 2);
+    assert_int_equal(errors, 0);
+    assert_false(m.patches.valid);
+    assert_ptr_equal(m.arch, &arch_alexnet);
+    /* E on alexnet's prob (layer 23) behind lenet5's weights: it has 12 layers (found by the
+       soak: the export read the plan past its last layer and crashed) */
+    worker_weights(wk, NULL, &arch_lenet5);
+    WorkerExport x = {.layer = 23};
+    snprintf(x.dir, sizeof x.dir, "%s", "/nonexistent/never-written");
+    Err ee = {0};
+    assert_int_equal(img_alloc(&x.screen, 4, 4, &ee), 0); /* owned by the job, freed when dropped */
+    worker_export(wk, &x);
+    dropped = errors = 0;
+    while (worker_sync(wk, &m, &n)) {
+        dropped += strstr(n.text, "Export: not done, as other weights were loaded while it waited") != NULL;
+        errors += n.error;
+    }
+    assert_int_equal(dropped, 1);
+    assert_int_equal(errors, 0);
+    /* asked again, about the network now shown: it runs */
+    worker_image(wk, chelsea, 0);
+    sync_all(wk, &m, NULL);
+    worker_patches(wk, 0, NULL);
+    sync_all(wk, &m, NULL);
+    assert_true(m.patches.valid);
+    worker_stop(wk);
+    ui_model_free(&m);
+}
+
 /* ---- ten crops ---------------------------------------------------------------------------- */
 
 static void test_crops_lenet_says_why(void **state)
@@ -351,7 +397,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_engine_switch), cmocka_unit_test(test_occlusion_job),
         cmocka_unit_test(test_cancel),        cmocka_unit_test(test_cancel_threaded),
-        cmocka_unit_test(test_patches),
+        cmocka_unit_test(test_patches),       cmocka_unit_test(test_stale_request_dropped),
         cmocka_unit_test(test_crops_lenet_says_why), cmocka_unit_test(test_crops_alexnet),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

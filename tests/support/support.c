@@ -10,8 +10,10 @@
 #include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -164,4 +166,19 @@ int ts_colours(const unsigned char *rgb, long n)
         if (!seen[key]) seen[key] = 1, count++;
     }
     return count;
+}
+
+int ts_in_small_child(int (*fn)(void *ctx), void *ctx, long fsize)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        signal(SIGXFSZ, SIG_IGN);
+        struct rlimit rl = {(rlim_t)fsize, (rlim_t)fsize};
+        _exit(setrlimit(RLIMIT_FSIZE, &rl) == 0 ? fn(ctx) : 99);
+    }
+    int status = 0;
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
+    return WEXITSTATUS(status);
 }

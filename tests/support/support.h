@@ -68,4 +68,9 @@ int ts_colours(const unsigned char *rgb, long n);
    takes seconds under AddressSanitizer). Asked once, with a lenet5 run. */
 const char *ts_fast_engine(void);
 
+/* Runs fn(ctx) in a forked child whose files may not grow past fsize bytes (RLIMIT_FSIZE,
+   SIGXFSZ ignored: such a write fails with EFBIG), and returns the exit code it returned
+   (fn's result, 0 meaning passed), or -1 if the child died otherwise. */
+int ts_in_small_child(int (*fn)(void *ctx), void *ctx, long fsize);
+
 #endif

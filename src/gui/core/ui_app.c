@@ -400,8 +400,22 @@ int ui_app_click(UiApp *A, int x, int y, int right, double now)
     return apply_fx(A, fx, now);
 }
 
-void ui_app_drop(UiApp *A, const char *path)
+void ui_app_drop(UiApp *A, const char *path, double now)
 {
+    size_t n = strlen(path);
+    if (n > 7 && !strcmp(path + n - 7, ".lesson")) { /* a lesson plays, as L would open it */
+        Lesson *ls = malloc(sizeof *ls);
+        Err e = {0};
+        if (!ls || lesson_load(path, ls, &e) != 0) {
+            ui_set_message(&A->st, 1, now, 0, "%s", ls ? e.msg : "out of memory");
+            free(ls);
+            return;
+        }
+        A->st.picker = 0;
+        A->lesson_image[0] = '\0';
+        lesson_start(A, ls, 0);
+        return;
+    }
     A->wk.drop(A->wk.ctx, path, A->st.mirror);
     A->in_known = 0, A->want_arch = NULL; /* an image or weights: either way, unknown now */
     ui_set_status(&A->st, "Opening %s…", path);

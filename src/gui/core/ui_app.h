@@ -121,7 +121,9 @@ void ui_app_apply_view(UiApp *A);
    left for the caller: UI_FX_QUIT, UI_FX_FULLSCREEN, UI_FX_EXPORT. */
 int ui_app_action(UiApp *A, UiAction act, double now);
 int ui_app_click(UiApp *A, int x, int y, int right, double now);
-void ui_app_drop(UiApp *A, const char *path);
+/* A dropped file: a .lesson plays from its first step (one that does not load says why in
+   a message); anything else goes to the worker, which opens it as weights or an image. */
+void ui_app_drop(UiApp *A, const char *path, double now);
 
 /* Opens a tool's view (UI_TOOL_VIEW_*, as X / O / H do) and starts its job. */
 void ui_app_tool(UiApp *A, int view);

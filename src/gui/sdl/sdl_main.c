@@ -62,7 +62,7 @@ static void handle_event(App *A, const SDL_Event *ev, int *running)
         break;
     case SDL_DROPFILE:
         if (ev->drop.file) {
-            ui_app_drop(P, ev->drop.file);
+            ui_app_drop(P, ev->drop.file, sdl_now());
             SDL_free(ev->drop.file);
         }
         break;

@@ -148,14 +148,20 @@ void sdl_gfx_free(SdlGfx *g)
     if (!g) return;
     for (int i = 0; i < FONT_SLOTS; i++)
         if (g->fonts[i].font) TTF_CloseFont(g->fonts[i].font);
+    sdl_gfx_text_clear(g);
+    for (int i = 0; i < IMG_COUNT; i++)
+        if (g->img[i].tex) SDL_DestroyTexture(g->img[i].tex);
+    free(g);
+}
+
+void sdl_gfx_text_clear(SdlGfx *g)
+{
     for (int s = 0; s < TEXT_SETS; s++)
         for (int w = 0; w < TEXT_WAYS; w++) {
             if (g->text[s][w].tex) SDL_DestroyTexture(g->text[s][w].tex);
             free(g->text[s][w].str);
+            memset(&g->text[s][w], 0, sizeof g->text[s][w]);
         }
-    for (int i = 0; i < IMG_COUNT; i++)
-        if (g->img[i].tex) SDL_DestroyTexture(g->img[i].tex);
-    free(g);
 }
 
 int sdl_gfx_measure(void *ctx, int font, int px, const char *s)

@@ -303,9 +303,18 @@ void worker_drop(Worker *wk, const char *path, int mirror)
     push(wk, &j);
 }
 
+/* The serial of the model the UI holds: a job naming one of its layers carries it. */
+static unsigned front_model(Worker *wk)
+{
+    pthread_mutex_lock(&wk->mu);
+    unsigned s = wk->pub.front_serial;
+    pthread_mutex_unlock(&wk->mu);
+    return s;
+}
+
 void worker_export(Worker *wk, WorkerExport *x)
 {
-    Job j = {.kind = JOB_EXPORT, .exp = *x};
+    Job j = {.kind = JOB_EXPORT, .exp = *x, .for_model = front_model(wk)};
     memset(&x->screen, 0, sizeof x->screen); /* ownership moved into the request */
     push(wk, &j);
 }
@@ -337,14 +346,14 @@ void worker_occlusion(Worker *wk)
 
 void worker_patches(Worker *wk, int layer, const char *folder)
 {
-    Job j = {.kind = JOB_PATCHES, .layer = layer};
+    Job j = {.kind = JOB_PATCHES, .layer = layer, .for_model = front_model(wk)};
     set_path(&j, folder);
     push_tool(wk, &j);
 }
 
 void worker_saliency(Worker *wk, const SalParams *p)
 {
-    Job j = {.kind = JOB_SALIENCY, .sal = *p};
+    Job j = {.kind = JOB_SALIENCY, .sal = *p, .for_model = front_model(wk)};
     push_tool(wk, &j);
 }
 
@@ -407,6 +416,7 @@ static void adopt(Worker *wk, UiModel *m, Replaced *old)
         m->model = pub->model, m->net = pub->net;
         m->weights = &m->model->weights, m->arch = m->model->arch;
         pub->front = m->net;
+        pub->front_serial = pub->serial;
         pub->has_model = 0;
         m->net_gen++;
     }

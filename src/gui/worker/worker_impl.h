@@ -36,6 +36,7 @@ typedef struct {
     int layer;              /* JOB_PATCHES: arch layer (path: the folder, if has_path) */
     WorkerExport exp;       /* JOB_EXPORT */
     SalParams sal;          /* JOB_SALIENCY */
+    unsigned for_model;     /* JOB_PATCHES, _SALIENCY, _EXPORT: the model the UI showed (its serial), 0 any */
 } Job;
 
 /* UI -> worker: the requests waiting, and how far to compute. */
@@ -60,6 +61,8 @@ typedef struct {
     int ready;               /* layers of own.net computed */
     int has_input;           /* own.net has an input */
     unsigned gen;            /* bumps whenever layers are forgotten */
+    unsigned serial;         /* the model published last: its serial (WorkerOwn.model_serial) */
+    unsigned front_serial;   /* the serial of the model the UI holds, 0 before the first */
     int working;             /* a job or a layer is running right now */
     char what[96];           /* "computing conv2" */
     Net *front;              /* the net the UI holds */
@@ -78,6 +81,7 @@ typedef struct {
     UiPatches patches;
     int has_sal;
     UiSaliency sal;
+    int forget;              /* other weights came: the UI drops its results (worker_tools_forget) */
     unsigned tools_gen;
 } Published;
 
@@ -110,6 +114,7 @@ typedef struct {
     char image_path[1024];   /* the photo's file (the ten crops reload it), "" if none */
     UiEngine engine;         /* what the layers are computed with */
     void *fast;              /* FastNet of model for one image (worker_tools.c), NULL */
+    unsigned model_serial;   /* counts the models loaded: model's is this */
 } WorkerOwn;
 
 struct Worker {
@@ -154,6 +159,9 @@ void worker_record_times(Worker *wk, const Net *n, int from, UiEngine used);
 /* A new model: the fast engine's buffers go, the layer times are forgotten (worker thread,
    before the new model is published). */
 void worker_tools_new_model(Worker *wk);
+/* Other weights were published: the tools' results, the UI's and those waiting, were the old
+   model's and go at the next sync (lock held). */
+void worker_tools_forget(Worker *wk);
 /* Hands the published results over to m; what m held goes into old (lock held). */
 void worker_tools_adopt(Worker *wk, UiModel *m, UiModel *old);
 /* Frees what the worker still holds of the tools (worker_stop). */

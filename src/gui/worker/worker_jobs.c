@@ -224,6 +224,8 @@ static void job_weights(Worker *wk, const Job *j)
     }
     pub->model = m, pub->net = n, pub->has_model = 1;
     o->model = m, o->net = n;
+    pub->serial = ++o->model_serial;
+    worker_tools_forget(wk);
     pub->ready = 0;
     pub->has_input = have_image;
     pub->gen++;
@@ -251,6 +253,11 @@ static void job_export(Worker *wk, Job *j)
     WorkerExport *x = &j->exp;
     Err e = {0};
     Net *n = wk->own.net;
+    if (n && x->layer >= n->nlayers) { /* the UI's layer, of the model it showed (for_model) */
+        img_free(&x->screen);
+        worker_note(wk, 1, "Export failed: %s has layers 0 to %d, not %d", n->arch->name, n->nlayers - 1, x->layer);
+        return;
+    }
     worker_set_what(wk, "exporting to", x->dir);
     int ok = mkdir_p(x->dir, &e) == 0, files = 0;
     if (ok && n) compute_for_export(wk, n, x->layer);
@@ -273,6 +280,14 @@ static void job_export(Worker *wk, Job *j)
 
 void worker_run_job(Worker *wk, Job *j)
 {
+    /* asked about a layer or unit of the model the UI showed, queued behind weights that
+       replaced it: the new model may not have that layer */
+    if (j->for_model && j->for_model != wk->own.model_serial) {
+        worker_note(wk, 0, "%s: not done, as other weights were loaded while it waited",
+                    j->kind == JOB_EXPORT ? "Export" : j->kind == JOB_PATCHES ? "Top patches" : "Saliency map");
+        if (j->kind == JOB_EXPORT) img_free(&j->exp.screen);
+        return;
+    }
     switch (j->kind) {
     case JOB_WEIGHTS: job_weights(wk, j); break;
     case JOB_IMAGE: job_image(wk, j); break;

@@ -89,9 +89,29 @@ void worker_tools_free(Worker *wk)
         }                                                                                                              \
     } while (0)
 
+/* What is published after this is the new model's. */
+void worker_tools_forget(Worker *wk)
+{
+    Published *pub = &wk->pub;
+    ui_crops_free(&pub->crops);
+    ui_occ_free(&pub->occ);
+    ui_patches_free(&pub->patches);
+    ui_sal_free(&pub->sal);
+    pub->has_crops = pub->has_occ = pub->has_patches = pub->has_sal = 0;
+    pub->forget = 1;
+    pub->tools_gen++;
+}
+
 void worker_tools_adopt(Worker *wk, UiModel *m, UiModel *old)
 {
     Published *pub = &wk->pub;
+    if (pub->forget) { /* the UI's results are the old model's */
+        ui_crops_free(&m->crops);
+        ui_occ_free(&m->occ);
+        ui_patches_free(&m->patches);
+        ui_sal_free(&m->sal);
+        pub->forget = 0;
+    }
     ADOPT(crops, has_crops);
     ADOPT(occ, has_occ);
     ADOPT(patches, has_patches);
