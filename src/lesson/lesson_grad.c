@@ -466,24 +466,28 @@ static int bp_check(const Net *r, int L, const ConvGrad *c, int label, const cha
     return rc;
 }
 
-/* dy of layer L for label, as dy_above gives it; the last one is kept (a step names several
-   fields of one layer), keyed as the saliency cache is. Owned here: valid until the next call. */
+/* dy of layer L for label, as dy_above gives it; the last few are kept (a step names several
+   fields of a layer or two), keyed as the saliency cache is. Owned here: valid until the
+   next call. */
+#define DY_CACHE 4
 static const float *dy_cached(const Net *r, int L, int label, Err *e)
 {
     static struct {
         uint64_t key;
         int layer, label;
         float *dy;
-    } last = {0, -1, -1, NULL};
+    } c[DY_CACHE];
+    static int next;
     uint64_t key = sal_key(r);
-    if (last.dy && last.key == key && last.layer == L && last.label == label) return last.dy;
-    free(last.dy);
-    last.dy = malloc(sizeof(float) * (size_t)shape_count(r->plan.layers[L].out));
-    last.layer = -1;
-    if (!last.dy) return err_set(e, "out of memory"), NULL;
-    if (dy_above(r, L, label, last.dy, e) != 0) return free(last.dy), last.dy = NULL, NULL;
-    last.key = key, last.layer = L, last.label = label;
-    return last.dy;
+    for (int i = 0; i < DY_CACHE; i++)
+        if (c[i].dy && c[i].key == key && c[i].layer == L && c[i].label == label) return c[i].dy;
+    int i = next++ % DY_CACHE;
+    free(c[i].dy);
+    c[i].dy = malloc(sizeof(float) * (size_t)shape_count(r->plan.layers[L].out));
+    if (!c[i].dy) return err_set(e, "out of memory"), NULL;
+    if (dy_above(r, L, label, c[i].dy, e) != 0) return free(c[i].dy), c[i].dy = NULL, NULL;
+    c[i].key = key, c[i].layer = L, c[i].label = label;
+    return c[i].dy;
 }
 
 /* The checks' last results: each compares every weight, bias and input gradient of a layer,

@@ -271,13 +271,18 @@ static long settled_rss(Soak *S, const char *weights)
     ui_app_drop(P, S->good[0], sdl_now());
     soak_key(S, UI_KEY_HOME, 0);
     int idle = settle(S, SOAK_SETTLE_MS);
+    /* what earlier views left: each image slot keeps its last picture (the alexnet im2col
+       matrix: 3.3 MB, and its texture 4.4 MB), and the text cache fills over thousands of
+       events. Emptied, then the frames below make what this view shows again. */
+    ui_images_free(&P->im);
+    ui_images_init(&P->im);
+    sdl_gfx_clear(S->A->gfx);
     for (int i = 0; i < 20; i++) soak_frame(S, 0, 1);
     train_steady(S);
     if (!idle || P->m.arch != &arch_lenet5) { /* the two readings would not compare */
         soak_dump_log(S, 1);
         fail_msg("the worker did not settle on lenet5 within %.0f s", SOAK_SETTLE_MS / 1e3);
     }
-    sdl_gfx_text_clear(S->A->gfx); /* a bounded cache, filling for thousands of events */
     malloc_trim(0); /* what is freed goes back: the reading is what is held, not the heap's slack */
     long kb = rss_kb();
     struct mallinfo2 mi = mallinfo2();
@@ -373,6 +378,11 @@ static void soak(int argc, char **argv, long events, int measure)
     assert_true(S->ngood > 10);
     str_copy(S->good[S->ngood++], sizeof S->good[0], weights);
 
+    /* glibc raises its mmap and trim thresholds as big blocks are freed (up to 32 and 64 MB),
+       and then keeps that much freed memory resident in each thread's arena, where
+       malloc_trim does not reach: fixed thresholds make a reading what is held */
+    mallopt(M_MMAP_THRESHOLD, 256 << 10);
+    mallopt(M_TRIM_THRESHOLD, 1 << 20);
     setenv("SDL_VIDEODRIVER", "dummy", 1);
     assert_int_equal(SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS), 0);
     assert_int_equal(TTF_Init(), 0);

@@ -148,13 +148,11 @@ void sdl_gfx_free(SdlGfx *g)
     if (!g) return;
     for (int i = 0; i < FONT_SLOTS; i++)
         if (g->fonts[i].font) TTF_CloseFont(g->fonts[i].font);
-    sdl_gfx_text_clear(g);
-    for (int i = 0; i < IMG_COUNT; i++)
-        if (g->img[i].tex) SDL_DestroyTexture(g->img[i].tex);
+    sdl_gfx_clear(g);
     free(g);
 }
 
-void sdl_gfx_text_clear(SdlGfx *g)
+void sdl_gfx_clear(SdlGfx *g)
 {
     for (int s = 0; s < TEXT_SETS; s++)
         for (int w = 0; w < TEXT_WAYS; w++) {
@@ -162,6 +160,10 @@ void sdl_gfx_text_clear(SdlGfx *g)
             free(g->text[s][w].str);
             memset(&g->text[s][w], 0, sizeof g->text[s][w]);
         }
+    for (int i = 0; i < IMG_COUNT; i++) {
+        if (g->img[i].tex) SDL_DestroyTexture(g->img[i].tex);
+        memset(&g->img[i], 0, sizeof g->img[i]);
+    }
 }
 
 int sdl_gfx_measure(void *ctx, int font, int px, const char *s)

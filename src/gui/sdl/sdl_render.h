@@ -30,8 +30,9 @@ void sdl_gfx_upload(SdlGfx *g, const UiImages *im);
 void sdl_gfx_draw(SdlGfx *g, const DrawList *dl);
 /* The renderer's current pixels as an RGB image (caller frees with img_free). */
 int sdl_gfx_read(SdlGfx *g, int w, int h, Image *out, Err *e);
-/* Empties the text cache (up to 2,048 textures; the soak, before it reads its memory). */
-void sdl_gfx_text_clear(SdlGfx *g);
+/* Empties the text cache (up to 2,048 textures) and drops every image texture; the next
+   sdl_gfx_upload makes those shown again (the soak, before it reads its memory). */
+void sdl_gfx_clear(SdlGfx *g);
 /* Text textures created since the last call (for the benchmark). */
 int sdl_gfx_text_misses(SdlGfx *g);
 
