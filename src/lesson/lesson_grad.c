@@ -493,7 +493,7 @@ static const float *dy_cached(const Net *r, int L, int label, Err *e)
 /* The checks' last results: each compares every weight, bias and input gradient of a layer,
    and a step's narration is expanded again each time it is shown. Keyed as the saliency
    cache is, with the layer, the label and the field. */
-#define BP_CACHE 8
+#define BP_CACHE 64
 static struct {
     uint64_t key;
     int layer, label, field, used;
