@@ -22,12 +22,6 @@
 #define HOST_LE 1
 #else
 #define HOST_LE 0
-/* ---- wfile.c: for tests ---- */
-
-/* Called, if set, after a weight file has been opened and its size taken and before it
-   is read (tests truncate the file here to check "changed while being read"). */
-extern void (*wfile_read_hook)(const char *path);
-
 #endif
 
 /* Bytes of a file in memory, not NUL-terminated (a name, a type, a message). */
